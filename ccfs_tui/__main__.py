@@ -1,0 +1,5 @@
+"""Allow ``python -m ccfs_tui``."""
+
+from ccfs_tui.cli import main
+
+raise SystemExit(main())
