@@ -25,9 +25,11 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("XDG_STATE_HOME", "state"),
         ("XDG_CACHE_HOME", "cache"),
         ("XDG_DATA_HOME", "data"),
+        ("XDG_DOWNLOAD_DIR", "Downloads"),
     ):
         (home / sub).mkdir(parents=True)
         monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
     for var in ENV_VARS:
         monkeypatch.delenv(var, raising=False)
     return home

@@ -1,0 +1,313 @@
+"""Profiles from ``config.toml`` (platformdirs config dir), overridden by environment variables.
+
+Example::
+
+    default_profile = "prod"
+
+    [profiles.prod]
+    base_url = "https://10.22.26.181:28443"
+    app_id = "my-ak"
+    secret_env = "CCFS_PROD_SK"           # the SK comes from this variable ...
+    # secret_command = "pass show ccfs/prod"   # ... or from a command's stdout
+    # secret_prompt = true                # ... or is asked for interactively
+    ca_bundle = "~/ccfs-ca.pem"
+    signed_headers = ["content-length", "content-type", "host"]   # or ["host"]
+    download_dir = "~/recordings"
+    index_path = "~/indexes"
+
+Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
+CCFS_CA_BUNDLE, CCFS_PROFILE. Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import subprocess
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ccfs_tui.core.errors import ConfigError
+from ccfs_tui.core.paths import app_paths
+from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.signing import DEFAULT_SIGNED_HEADERS
+
+SK_ENV = "CCFS_SECRET_KEY"
+_ALLOWED_SIGNED = {"content-length", "content-type", "host"}
+
+
+def _default_download_dir() -> Path:
+    return app_paths().download_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One CC-FS deployment and the credentials used with it (never the SK itself)."""
+
+    name: str = "default"
+    base_url: str = ""
+    app_id: str = ""
+    secret_env: str = SK_ENV
+    secret_command: str | None = None
+    secret_prompt: bool = False
+    ca_bundle: Path | None = None
+    verify: bool = True
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    signed_headers: tuple[str, ...] = DEFAULT_SIGNED_HEADERS
+    download_dir: Path = field(default_factory=_default_download_dir)
+    index_path: Path | None = None
+    flow_control_retries: int = 2
+    retry_backoff: float = 1.0
+    has_inline_secret: bool = field(default=False, repr=False)
+
+    def with_overrides(self, **changes: Any) -> Profile:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every profile, and which one is used when none is named."""
+
+    path: Path
+    profiles: dict[str, Profile]
+    default_profile: str
+    exists: bool = False
+    _inline_secrets: dict[str, Secret] = field(default_factory=dict, repr=False)
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile (or the default one). Raises ``ConfigError`` if unknown."""
+        wanted = name or self.default_profile
+        try:
+            return self.profiles[wanted]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            raise ConfigError(
+                f"{self.path}: no profile named {wanted!r} (profiles: {known}).",
+                f"Add a [profiles.{wanted}] table or pick another with --profile / CCFS_PROFILE.",
+            ) from None
+
+    def inline_secret(self, profile: str) -> Secret | None:
+        """An SK written in the file itself (allowed only when the file is private)."""
+        return self._inline_secrets.get(profile)
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "base_url": str,
+    "app_id": str,
+    "secret_env": str,
+    "secret_command": str,
+    "secret_prompt": bool,
+    "secret_key": str,
+    "ca_bundle": str,
+    "verify": bool,
+    "connect_timeout": (int, float),
+    "read_timeout": (int, float),
+    "signed_headers": list,
+    "download_dir": str,
+    "index_path": str,
+    "flow_control_retries": int,
+    "retry_backoff": (int, float),
+}
+
+
+def _expand(path: str) -> Path:
+    return Path(os.path.expandvars(path)).expanduser()
+
+
+def _check_base_url(url: str, where: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"{where}: base_url {url!r} is not an http(s) URL.",
+            "Write it as https://HOST:PORT (the CC-FS or its load balancer).",
+        )
+    return url.rstrip("/")
+
+
+def _profile_from_table(name: str, table: Mapping[str, Any], path: Path) -> Profile:
+    where = f"{path}: profiles.{name}"
+    for key, value in table.items():
+        expected = _FIELDS.get(key)
+        if expected is None:
+            raise ConfigError(
+                f"{where}.{key}: unknown key.",
+                f"Known keys: {', '.join(sorted(_FIELDS))}.",
+            )
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(
+                f"{where}.{key}: wrong type ({type(value).__name__}).",
+                "See the README's configuration section for each key's type.",
+            )
+    kwargs: dict[str, Any] = {"name": name}
+    for key in ("app_id", "secret_env", "secret_command", "secret_prompt", "verify"):
+        if key in table:
+            kwargs[key] = table[key]
+    if "base_url" in table:
+        kwargs["base_url"] = _check_base_url(table["base_url"], f"{where}.base_url")
+    for key in ("connect_timeout", "read_timeout", "retry_backoff"):
+        if key in table:
+            if table[key] <= 0 and key != "retry_backoff":
+                raise ConfigError(f"{where}.{key}: must be more than 0 seconds.")
+            kwargs[key] = float(table[key])
+    if "flow_control_retries" in table:
+        kwargs["flow_control_retries"] = max(0, table["flow_control_retries"])
+    for key in ("ca_bundle", "download_dir", "index_path"):
+        if key in table:
+            kwargs[key] = _expand(table[key])
+    if "signed_headers" in table:
+        headers = tuple(str(h).lower() for h in table["signed_headers"])
+        bad = [h for h in headers if h not in _ALLOWED_SIGNED]
+        if bad or "host" not in headers:
+            raise ConfigError(
+                f"{where}.signed_headers: {list(table['signed_headers'])!r} is not allowed.",
+                'Use ["content-length", "content-type", "host"] (default) or ["host"].',
+            )
+        kwargs["signed_headers"] = tuple(sorted(set(headers)))
+    kwargs["has_inline_secret"] = "secret_key" in table
+    return Profile(**kwargs)
+
+
+def _refuse_if_shared(path: Path) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"{path}: holds a secret_key but is readable by group or others "
+            f"(mode {stat.filemode(mode)}); refusing to use it.",
+            f"Run: chmod 600 {shlex.quote(str(path))}",
+        )
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read profiles from ``path`` (default: the platformdirs config file) and apply env."""
+    env = os.environ if env is None else env
+    path = path or app_paths().config_file
+    data: dict[str, Any] = {}
+    exists = path.exists()
+    if exists:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}.", "Fix the line it names.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read it ({exc}).") from None
+    unknown = set(data) - {"default_profile", "profiles"}
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown top-level key {sorted(unknown)[0]!r}.",
+            "Top-level keys are default_profile and [profiles.NAME] tables.",
+        )
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
+        raise ConfigError(f"{path}: profiles must be tables like [profiles.prod].")
+    profiles = {name: _profile_from_table(name, table, path) for name, table in tables.items()}
+    inline = {name: Secret(t["secret_key"]) for name, t in tables.items() if "secret_key" in t}
+    if inline:
+        _refuse_if_shared(path)
+    default = env.get("CCFS_PROFILE") or data.get("default_profile")
+    if not isinstance(default, str | None):
+        raise ConfigError(f"{path}: default_profile must be a string.")
+    if default is None:
+        default = next(iter(profiles), "default")
+    if default not in profiles:
+        if env.get("CCFS_PROFILE") and profiles:
+            raise ConfigError(
+                f"CCFS_PROFILE={default!r}: no such profile in {path}.",
+                f"Profiles: {', '.join(sorted(profiles))}.",
+            )
+        profiles[default] = Profile(name=default)
+    profiles[default] = _apply_env(profiles[default], env)
+    return Config(path, profiles, default, exists, inline)
+
+
+def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:
+    changes: dict[str, Any] = {}
+    if env.get("CCFS_BASE_URL"):
+        changes["base_url"] = _check_base_url(env["CCFS_BASE_URL"], "CCFS_BASE_URL")
+    if env.get("CCFS_APP_ID"):
+        changes["app_id"] = env["CCFS_APP_ID"]
+    if env.get("CCFS_CA_BUNDLE"):
+        changes["ca_bundle"] = _expand(env["CCFS_CA_BUNDLE"])
+    return replace(profile, **changes) if changes else profile
+
+
+def select_profile(
+    config: Config, name: str | None, env: Mapping[str, str] | None = None
+) -> Profile:
+    """The profile to use: ``name`` or the default, with environment overrides applied."""
+    env = os.environ if env is None else env
+    return _apply_env(config.profile(name), env)
+
+
+def resolve_secret(
+    profile: Profile,
+    env: Mapping[str, str] | None = None,
+    prompt: Callable[[str], str] | None = None,
+    config: Config | None = None,
+) -> Secret:
+    """Find the SK: CCFS_SECRET_KEY, then the profile's variable, command, file, or prompt."""
+    env = os.environ if env is None else env
+    for var in dict.fromkeys((SK_ENV, profile.secret_env)):
+        if env.get(var):
+            return Secret(env[var])
+    if profile.secret_command:
+        return _secret_from_command(profile)
+    inline = config.inline_secret(profile.name) if config else None
+    if inline:
+        return inline
+    if prompt is not None:
+        value = prompt(f"Secret key (SK) for app id {profile.app_id or '?'} [{profile.name}]: ")
+        if value:
+            return Secret(value)
+    raise ConfigError(
+        f"No secret key (SK) for profile {profile.name!r}.",
+        f"Set {profile.secret_env} (or {SK_ENV}), or give the profile a secret_command "
+        "or secret_prompt = true.",
+    )
+
+
+def _secret_from_command(profile: Profile) -> Secret:
+    where = f"profiles.{profile.name}.secret_command"
+    try:
+        done = subprocess.run(  # the user's own command, by design
+            profile.secret_command or "",
+            shell=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"{where}: could not run it ({type(exc).__name__}).") from None
+    value = done.stdout.strip()
+    if done.returncode != 0 or not value:
+        raise ConfigError(
+            f"{where}: exited {done.returncode} with {'no output' if not value else 'output'}.",
+            "Run the command by hand; it must print the SK on stdout and exit 0.",
+        )
+    return Secret(value)
+
+
+def check_profile_ready(profile: Profile) -> None:
+    """Raise ``ConfigError`` when a profile cannot be used to call CC-FS."""
+    if not profile.base_url:
+        raise ConfigError(
+            f"Profile {profile.name!r} has no base_url.",
+            "Set CCFS_BASE_URL or base_url in config.toml (see `ccfs-tui locate`).",
+        )
+    if not profile.app_id:
+        raise ConfigError(
+            f"Profile {profile.name!r} has no app_id (AK).",
+            "Set CCFS_APP_ID or app_id in config.toml.",
+        )
+    if profile.ca_bundle and not profile.ca_bundle.is_file():
+        raise ConfigError(
+            f"CA bundle {profile.ca_bundle} does not exist.",
+            "Fix ca_bundle / CCFS_CA_BUNDLE to point at the PEM file of the CC-FS certificate.",
+        )
