@@ -1,0 +1,267 @@
+"""Command line: ``ccfs-tui [INDEX ...]`` opens the TUI; subcommands script the same core.
+
+Heavy imports (Textual, httpx) happen inside the commands, so ``--version`` stays instant.
+Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 signature refused (401),
+4 network/TLS/timeout, 5 server failure or bad reply, 6 resultCode from CC-FS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ccfs_tui import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ccfs_tui.core.config import Config, Profile
+    from ccfs_tui.core.errors import CcfsError
+    from ccfs_tui.core.tokens import Token
+
+COMMANDS = ("open", "demo", "emulator", "token", "url", "download", "locate", "index")
+PROG = "ccfs-tui"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", "-P", help="profile from config.toml (or CCFS_PROFILE)")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do NOT verify the server's TLS certificate (prefer ca_bundle / CCFS_CA_BUNDLE)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so the README and tests can show it)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find, sign for and play Huawei CC-FS call recordings.",
+        epilog="Run `ccfs-tui demo` to try it on the embedded emulator.",
+    )
+    parser.add_argument("--version", "-V", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    open_ = sub.add_parser("open", help="open the TUI on index files (the default command)")
+    open_.add_argument("paths", nargs="*", type=Path, metavar="INDEX", help="file, folder or zip")
+    _common(open_)
+
+    sub.add_parser("demo", help="open the TUI on the embedded emulator with a sample index")
+
+    emu = sub.add_parser("emulator", help="run the embedded CC-FS emulator in the foreground")
+    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emu.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    emu.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed cert")
+    emu.add_argument("--app-id", help="accepted AK (SK from CCFS_SECRET_KEY; else made up)")
+    emu.add_argument("--recordings", type=int, default=2000, help="catalogue size")
+    emu.add_argument("--index", type=Path, help="where to write the matching sample index")
+
+    for name, text in (
+        ("token", "print a playback token for FILE_NAME"),
+        ("url", "print the playVoice URL for FILE_NAME"),
+        ("download", "download the audio of FILE_NAME"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument(
+            "file_name", metavar="FILE_NAME", help="original_file_name from the index (\\ or /)"
+        )
+        _common(cmd)
+        if name == "token":
+            cmd.add_argument("--json", action="store_true", help="print a JSON object")
+        if name == "download":
+            cmd.add_argument("-o", "--output", type=Path, help="file to write")
+            cmd.add_argument(
+                "--record",
+                action="store_true",
+                help="use downloadRecordFile; FILE_NAME is then the index file_name column",
+            )
+
+    sub.add_parser("locate", help="print every path ccfs-tui uses")
+
+    idx = sub.add_parser("index", help="check index files: count rows, list skipped lines")
+    idx.add_argument("paths", nargs="+", type=Path, metavar="INDEX")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ccfs-tui`` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    first = args_list[0] if args_list else ""
+    if first not in COMMANDS and first not in ("-h", "--help", "-V", "--version"):
+        args_list.insert(0, "open")
+    args = build_parser().parse_args(args_list)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # every failure: one clear line, never a traceback
+        from ccfs_tui.core.errors import CcfsError
+
+        if isinstance(exc, CcfsError):
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return _exit_code(exc)
+        if isinstance(exc, OSError):
+            print(
+                f"{PROG}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr
+            )
+            return 1
+        raise
+
+
+def _exit_code(exc: CcfsError) -> int:
+    return {
+        "config": 2,
+        "auth": 3,
+        "tls": 4,
+        "connect": 4,
+        "timeout": 4,
+        "server": 5,
+        "bad-reply": 5,
+        "result": 6,
+        "flow-control": 6,
+    }.get(exc.kind, 1)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "locate":
+        return _locate()
+    if command == "index":
+        return _index(args.paths)
+    if command == "emulator":
+        return _emulator(args)
+    if command == "demo":
+        from ccfs_tui.ui.launch import run_demo
+
+        return run_demo()
+    if command == "open":
+        from ccfs_tui.ui.launch import run_tui
+
+        return run_tui(args.paths, profile_name=args.profile, insecure=args.insecure)
+    import asyncio
+
+    return asyncio.run(_remote(args))
+
+
+def _locate() -> int:
+    from ccfs_tui.core.paths import app_paths
+
+    rows = app_paths().as_rows()
+    width = max(len(label) for label, _ in rows)
+    for label, path in rows:
+        print(f"{label:<{width}}  {path}")
+    return 0
+
+
+def _index(paths: list[Path]) -> int:
+    from ccfs_tui.core.index_reader import iter_index
+
+    rows = 0
+    problems = 0
+    for chunk in iter_index(paths):
+        rows += len(chunk.rows)
+        for problem in chunk.problems:
+            problems += 1
+            print(problem, file=sys.stderr)
+    print(f"{rows} recordings, {problems} skipped line(s)")
+    return 0 if rows or not problems else 1
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    import os
+
+    from ccfs_tui.core.emulator.standalone import serve
+    from ccfs_tui.core.secret import Secret
+
+    sk = os.environ.get("CCFS_SECRET_KEY")
+    if sk and not args.app_id:
+        print(f"{PROG}: CCFS_SECRET_KEY is set: give --app-id for it too", file=sys.stderr)
+        return 2
+    return serve(
+        args.host,
+        args.port,
+        args.tls,
+        args.app_id,
+        Secret(sk) if sk else None,
+        recordings=args.recordings,
+        index_path=args.index,
+        out=sys.stdout,
+    )
+
+
+def load_profile(profile_name: str | None, insecure: bool) -> tuple[Config, Profile]:
+    """The config and the chosen profile, checked ready to use (``--insecure`` applied)."""
+    from ccfs_tui.core.config import check_profile_ready, load_config, select_profile
+
+    config = load_config()
+    profile = select_profile(config, profile_name)
+    if insecure:
+        profile = profile.with_overrides(verify=False)
+    check_profile_ready(profile)
+    return config, profile
+
+
+async def _remote(args: argparse.Namespace) -> int:
+    import getpass
+    import json
+
+    from ccfs_tui.core.client import CcfsClient
+    from ccfs_tui.core.config import resolve_secret
+    from ccfs_tui.core.paths import app_paths
+    from ccfs_tui.core.tokens import TokenStore
+
+    config, profile = load_profile(args.profile, args.insecure)
+    if not profile.verify:
+        print(f"{PROG}: WARNING: TLS verification is OFF for {profile.base_url}", file=sys.stderr)
+    prompt = getpass.getpass if profile.secret_prompt and sys.stdin.isatty() else None
+    secret = resolve_secret(profile, prompt=prompt, config=config)
+    store = TokenStore(app_paths().token_store)
+    store.load()
+    async with CcfsClient(profile, secret) as client:
+        if args.command == "download" and args.record:
+            path = await client.download(
+                args.file_name, args.output, progress=_progress_printer(), source="record"
+            )
+            print(path)
+            return 0
+        token = await client.request_play_token(args.file_name)
+        store.add(token)
+        if args.command == "token":
+            if args.json:
+                print(json.dumps(_token_json(token)))
+            else:
+                print(token.token)
+        elif args.command == "url":
+            print(client.playback_url(token))
+        else:
+            path = await client.download(token, args.output, progress=_progress_printer())
+            print(path)
+    return 0
+
+
+def _token_json(token: Token) -> dict[str, str]:
+    data = token.to_json()
+    return {key: data[key] for key in ("token", "file_name", "issued_at", "expires_at")}
+
+
+def _progress_printer() -> Callable[[int, int | None], None] | None:
+    """A progress callback writing a one-line bar to stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int | None) -> None:
+        if total:
+            pct = done * 100 // total
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r[{bar:<25}] {pct:3d}% {done // 1024} KiB")
+            if done >= total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"\r{done // 1024} KiB")
+        sys.stderr.flush()
+
+    return show
