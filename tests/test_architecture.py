@@ -1,0 +1,40 @@
+"""The core never imports Textual: each core module is imported in a fresh interpreter."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import ccfs_tui.core
+
+CORE_MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(ccfs_tui.core.__path__, prefix="ccfs_tui.core.")
+)
+
+
+def test_core_modules_exist() -> None:
+    for name in ("signing", "index_reader", "client", "tokens", "config", "store", "emulator"):
+        assert f"ccfs_tui.core.{name}" in CORE_MODULES
+
+
+def test_no_core_module_imports_textual() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {CORE_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_version_does_not_import_textual_or_httpx() -> None:
+    code = (
+        "import sys\nfrom ccfs_tui.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('textual', 'httpx') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
