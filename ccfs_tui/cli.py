@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ccfs_tui.core.errors import CcfsError
     from ccfs_tui.core.tokens import Token
 
-COMMANDS = ("open", "demo", "emulator", "token", "url", "download", "locate", "index")
+COMMANDS = ("open", "demo", "emulator", "token", "url", "download", "locate", "index", "audit")
 PROG = "ccfs-tui"
 
 
@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("locate", help="print every path ccfs-tui uses")
 
+    audit = sub.add_parser("audit", help="print the recent audit-log entries")
+    audit.add_argument("-n", "--limit", type=int, default=30, help="how many (default 30)")
+    audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
+
     idx = sub.add_parser("index", help="check index files: count rows, list skipped lines")
     idx.add_argument("paths", nargs="+", type=Path, metavar="INDEX")
     return parser
@@ -132,6 +136,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _locate()
     if command == "index":
         return _index(args.paths)
+    if command == "audit":
+        return _audit(args.limit, args.json)
     if command == "emulator":
         return _emulator(args)
     if command == "demo":
@@ -154,6 +160,30 @@ def _locate() -> int:
     width = max(len(label) for label, _ in rows)
     for label, path in rows:
         print(f"{label:<{width}}  {path}")
+    return 0
+
+
+def _audit(limit: int, as_json: bool) -> int:
+    import json
+    from dataclasses import asdict
+
+    from ccfs_tui.core.audit import AuditLog
+    from ccfs_tui.core.paths import app_paths
+
+    log = AuditLog(app_paths().audit_log)
+    entries = log.recent(limit)
+    if not entries and not as_json:
+        print(f"no audit entries yet ({log.path})", file=sys.stderr)
+    for entry in entries:
+        if as_json:
+            print(json.dumps(asdict(entry), ensure_ascii=False))
+        else:
+            code = f" [{entry.result_code}]" if entry.result_code else ""
+            token = f" token#{entry.token_fingerprint}" if entry.token_fingerprint else ""
+            print(
+                f"{entry.time}  {entry.profile}/{entry.app_id}  {entry.action:<18} "
+                f"{entry.outcome}{code}{token}  {entry.file_name}"
+            )
     return 0
 
 
@@ -209,6 +239,7 @@ async def _remote(args: argparse.Namespace) -> int:
     import getpass
     import json
 
+    from ccfs_tui.core.audit import AuditLog
     from ccfs_tui.core.client import CcfsClient
     from ccfs_tui.core.config import resolve_secret
     from ccfs_tui.core.paths import app_paths
@@ -219,9 +250,11 @@ async def _remote(args: argparse.Namespace) -> int:
         print(f"{PROG}: WARNING: TLS verification is OFF for {profile.base_url}", file=sys.stderr)
     prompt = getpass.getpass if profile.secret_prompt and sys.stdin.isatty() else None
     secret = resolve_secret(profile, prompt=prompt, config=config)
-    store = TokenStore(app_paths().token_store)
+    paths = app_paths()
+    store = TokenStore(paths.token_store)
     store.load()
-    async with CcfsClient(profile, secret) as client:
+    audit = AuditLog(paths.audit_log)
+    async with CcfsClient(profile, secret, audit=audit) as client:
         if args.command == "download" and args.record:
             path = await client.download(
                 args.file_name, args.output, progress=_progress_printer(), source="record"

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ccfs_tui import __version__
+from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.errors import (
@@ -107,8 +108,10 @@ class CcfsClient:
         clock: Clock = utc_now,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        audit: AuditLog | None = None,
     ) -> None:
         self.profile = profile
+        self._audit = audit
         self._clock = clock
         self._sleep = sleep
         self._secret = secret
@@ -155,14 +158,40 @@ class CcfsClient:
         headers.pop("Accept-Encoding", None)
         return RequestPreview("POST", str(request.url), headers, request.content.decode("utf-8"))
 
+    def _record(
+        self, action: str, file_name: str, error: CcfsError | None, token: Token | None = None
+    ) -> None:
+        if self._audit is None:
+            return
+        self._audit.record(
+            profile=self.profile.name,
+            app_id=self.profile.app_id,
+            action=action,
+            file_name=file_name,
+            outcome=error.kind if error else "ok",
+            result_code=getattr(error, "result_code", "") if error else ("0" if token else ""),
+            token_fingerprint=token.fingerprint if token else "",
+            detail=error.message if error else "",
+        )
+
     async def request_play_token(self, file_name: str) -> Token:
         """Sign and send requestPlayVoice; return the 30-minute token.
 
         ``file_name`` is the index's ``original_file_name`` (backslashes are turned into
         slashes). The expiry counts from when the request was sent, so it is never later
         than the server's. Flow-control codes are retried with backoff, then raised.
+        Audited (success or failure) when the client has an audit log.
         """
         name = normalize_file_name(file_name)
+        try:
+            token = await self._request_play_token(name)
+        except CcfsError as exc:
+            self._record("requestPlayVoice", name, exc)
+            raise
+        self._record("requestPlayVoice", name, None, token)
+        return token
+
+    async def _request_play_token(self, name: str) -> Token:
         attempt = 0
         while True:
             sent_at = self._clock()
@@ -314,7 +343,26 @@ class CcfsClient:
         downloadRecordFile with the index ``file_name`` (``target`` is then a str). Data
         goes to a hidden ``.part`` file renamed at the end: no partial file is ever left
         under the final name. A JSON error under an octet-stream content type is raised.
+        Audited when the client has an audit log.
         """
+        token = target if isinstance(target, Token) else None
+        name = token.file_name if token else str(target)
+        action = "playVoice" if source == "play" else "downloadRecordFile"
+        try:
+            path = await self._download(target, dest, progress, source)
+        except CcfsError as exc:
+            self._record(action, name, exc, token)
+            raise
+        self._record(action, name, None, token)
+        return path
+
+    async def _download(
+        self,
+        target: Token | str,
+        dest: Path | None,
+        progress: Progress | None,
+        source: Literal["play", "record"],
+    ) -> Path:
         if source == "play":
             if not isinstance(target, Token):
                 raise TypeError("source='play' needs a Token")
