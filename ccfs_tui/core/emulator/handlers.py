@@ -1,0 +1,576 @@
+"""The HTTP side of the emulator: one request handler for the four recording interfaces.
+
+All interfaces live under ``/CCFS/resource/ccfs/`` (reference section 3):
+
+- ``POST requestPlayVoice`` (C2): fileName = original_file_name with ``/`` -> token (30 min).
+- ``GET playVoice?t=..&version=2.0&st=TOKEN`` (no Authorization): the WAV; every error is
+  JSON under ``application/octet-stream`` with HTTP 200, as a real CC-FS does.
+- ``POST downloadRecordFile`` (C2): fileName = index file_name -> the WAV.
+- ``POST downloadRecord`` (C2): fileName and/or callId + ccId -> the WAV, or a zip of the
+  WAVs when the call has several recordings.
+
+Anything else is 404. Result codes are in :mod:`ccfs_tui.core.emulator.codes`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import secrets
+import socket
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ccfs_tui.core.emulator import codes
+from ccfs_tui.core.emulator.audio import make_wav
+from ccfs_tui.core.emulator.catalogue import CatalogueEntry
+from ccfs_tui.core.emulator.faults import FaultPlan
+from ccfs_tui.core.signing import VerificationError, verify_authorization
+
+if TYPE_CHECKING:
+    from ccfs_tui.core.emulator.server import Emulator
+
+API_PREFIX = "/CCFS/resource/ccfs/"
+ENDPOINTS: dict[str, str] = {
+    "requestPlayVoice": "POST",
+    "playVoice": "GET",
+    "downloadRecordFile": "POST",
+    "downloadRecord": "POST",
+}
+"""Endpoint name -> its HTTP method."""
+
+JSON_TYPE = "application/json;charset=UTF-8"
+AUDIO_TYPE = "application/octet-stream"
+HTML_TYPE = "text/html;charset=UTF-8"
+TOKEN_LIFETIME = timedelta(minutes=30)
+MAX_FILE_NAME = 225
+MAX_CALL_ID = 25
+MAX_BODY = 1 << 20
+CHUNK = 64 * 1024
+
+_DOWNLOAD_NAME = re.compile(r"[A-Za-z0-9/.]+")
+_DATE_SEGMENT = re.compile(r"\d{8}")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+_STATUS_PAGES: dict[int, str] = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SeenRequest:
+    """What the emulator remembers of one request (never headers, bodies or tokens)."""
+
+    method: str
+    path: str
+    endpoint: str | None
+    app_id: str | None
+    status: int
+    result_code: str | None
+    faults: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a playback token gives access to."""
+
+    entry: CatalogueEntry
+    app_id: str
+    issued: datetime
+
+
+class TokenStore:
+    """Playback tokens: 32 upper-case hex characters, valid ``lifetime`` on the server clock."""
+
+    def __init__(self, lifetime: timedelta = TOKEN_LIFETIME) -> None:
+        self.lifetime = lifetime
+        self._grants: dict[str, Grant] = {}
+        self._lock = threading.Lock()
+        self._issued = 0
+
+    def issue(self, entry: CatalogueEntry, app_id: str, now: datetime) -> str:
+        """A new token for ``entry`` requested by ``app_id``."""
+        token = secrets.token_hex(16).upper()
+        with self._lock:
+            self._grants[token] = Grant(entry, app_id, now)
+            self._issued += 1
+            if self._issued % 4096 == 0:
+                # Forget long-dead tokens; recently expired ones still answer "expired".
+                horizon = now - 2 * self.lifetime
+                for key in [k for k, g in self._grants.items() if g.issued < horizon]:
+                    del self._grants[key]
+        return token
+
+    def check(self, token: str, now: datetime) -> Grant:
+        """The grant of a live token; raises :class:`ApiError` if unknown or expired."""
+        grant = self._grants.get(token)
+        if grant is None:
+            raise ApiError(codes.TOKEN_UNKNOWN)
+        if now - grant.issued >= self.lifetime:
+            raise ApiError(codes.TOKEN_EXPIRED)
+        return grant
+
+    def __len__(self) -> int:
+        return len(self._grants)
+
+
+class ApiError(Exception):
+    """An answer with a non-zero resultCode."""
+
+    def __init__(self, code: str, desc: str | None = None) -> None:
+        self.code = code
+        self.desc = desc or codes.describe(code)
+        super().__init__(f"{code} {self.desc}")
+
+
+class Unauthorized(Exception):
+    """The signature was refused: HTTP 401."""
+
+
+class BadBody(Exception):
+    """The HTTP framing of the body is wrong (bad Content-Length, chunking, too large)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        super().__init__(reason)
+
+
+def error_body(code: str, desc: str) -> bytes:
+    """The JSON of an error answer (new and legacy fields)."""
+    return _json(
+        {
+            "resultCode": code,
+            "resultDesc": desc,
+            "response": {"version": "2.0", "resultCode": code, "resultMsg": desc},
+        }
+    )
+
+
+def _json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _html(status: int, title: str) -> bytes:
+    return (
+        f"<html>\r\n<head><title>{status} {title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} {title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers like a CC-FS. ``self.server.emulator`` holds the state."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "CC-FS-emulator"
+    sys_version = ""
+    timeout = 60
+    disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        self.emulator._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):
+            super().finish()
+        self.emulator._track(self.connection, add=False)
+
+    @property
+    def emulator(self) -> Emulator:
+        """The emulator this handler serves."""
+        return self.server.emulator  # type: ignore[attr-defined,no-any-return]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.emulator._log(f"{self.client_address[0]} {format % args}")
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Quiet: :meth:`_dispatch` logs one line per request itself."""
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+
+    # ---- framing -------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        split = urlsplit(self.path)
+        self._path = split.path
+        self._query = dict(parse_qsl(split.query, keep_blank_values=True))
+        self._plan: FaultPlan | None = None
+        self._status = 0
+        self._result_code: str | None = None
+        self._app_id: str | None = None
+        name = split.path[len(API_PREFIX) :] if split.path.startswith(API_PREFIX) else ""
+        endpoint = name if ENDPOINTS.get(name) == self.command else None
+        try:
+            body = self._read_body()
+        except BadBody as exc:
+            self.close_connection = True
+            self._send_html(exc.status, str(exc))
+            self._record(endpoint)
+            return
+        if endpoint is None:
+            self._send_html(404, "Not Found")
+            self._record(None)
+            return
+        plan = self._plan = self.emulator.faults.take(endpoint)
+        if plan is not None and plan.latency > 0:
+            self.emulator._stopping.wait(plan.latency)
+        if plan is not None and plan.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+        elif plan is not None and plan.status:
+            self._send_html(plan.status, _STATUS_PAGES.get(plan.status, "Error"))
+        elif plan is not None and plan.non_json:
+            page = b"<html><body><h1>Access denied</h1><p>Request blocked.</p></body></html>"
+            self._respond(200, HTML_TYPE, page)
+        else:
+            handler: Callable[[bytes], None] = getattr(self, f"_do_{endpoint}")
+            handler(body)
+        self._record(endpoint)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            size = int(length)
+        except ValueError:
+            raise BadBody(400, "Bad Request") from None
+        if size < 0:
+            raise BadBody(400, "Bad Request")
+        if size > MAX_BODY:
+            raise BadBody(413, "Request Entity Too Large")
+        return self.rfile.read(size)
+
+    def _read_chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise BadBody(400, "Bad Request") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():  # trailers
+                    pass
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                raise BadBody(413, "Request Entity Too Large")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(8)
+
+    def _respond(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if self._plan is not None and self._plan.drop_mid_body:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.wfile.write(body[: len(body) // 2])
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        view = memoryview(body)
+        for start in range(0, len(body), CHUNK):
+            self.wfile.write(view[start : start + CHUNK])
+
+    def _send_html(self, status: int, title: str) -> None:
+        headers = (("Retry-After", "1"),) if status == 503 else ()
+        self._respond(status, HTML_TYPE, _html(status, title), headers)
+
+    def _send_json(self, payload: dict[str, Any], status: int = 200) -> None:
+        self._result_code = str(payload.get("resultCode"))
+        self._respond(status, JSON_TYPE, _json(payload))
+
+    def _send_error(self, error: ApiError, *, as_audio: bool = False) -> None:
+        self._result_code = error.code
+        self._respond(
+            200, AUDIO_TYPE if as_audio else JSON_TYPE, error_body(error.code, error.desc)
+        )
+
+    def _send_audio(self, body: bytes, download_name: str | None = None) -> None:
+        self._result_code = codes.SUCCESS
+        headers: tuple[tuple[str, str], ...] = ()
+        if download_name:
+            headers = (("Content-Disposition", f'attachment; filename="{download_name}"'),)
+        self._respond(200, AUDIO_TYPE, body, headers)
+
+    def _record(self, endpoint: str | None) -> None:
+        plan = self._plan
+        seen = SeenRequest(
+            method=self.command,
+            path=self._path,
+            endpoint=endpoint,
+            app_id=self._app_id,
+            status=self._status,
+            result_code=self._result_code,
+            faults=tuple(plan.names()) if plan is not None else (),
+        )
+        self.emulator._remember(seen)
+        self.emulator._log(
+            f"{self.client_address[0]} {self.command} {self._path} -> {self._status or 'dropped'}"
+            + (f" resultCode={self._result_code}" if self._result_code is not None else "")
+            + (f" appId={self._app_id}" if self._app_id else "")
+            + (f" faults={','.join(seen.faults)}" if seen.faults else "")
+        )
+
+    # ---- C2 checks -------------------------------------------------------------------
+
+    def _authenticate(self, body: bytes) -> str:
+        emulator = self.emulator
+        try:
+            app_id = verify_authorization(
+                self.headers.get("Authorization"),
+                secrets=emulator.credentials,
+                method=self.command,
+                path=self._path,
+                query=self._query,
+                headers=dict(self.headers.items()),
+                body=body.decode("utf-8", errors="replace"),
+                now=emulator.clock(),
+                max_skew=emulator.max_skew,
+                required_headers=("host",),
+            )
+        except VerificationError as exc:
+            raise Unauthorized(str(exc)) from None
+        self._app_id = app_id
+        return app_id
+
+    def _c2(self, body: bytes, action: Callable[[str, dict[str, Any]], None]) -> None:
+        """Verify the signature, apply result-code faults, parse the body, run ``action``."""
+        try:
+            app_id = self._authenticate(body)
+        except Unauthorized as exc:
+            self._send_json(
+                {
+                    "resultCode": codes.UNAUTHORIZED,
+                    "resultDesc": f"{codes.DESCRIPTIONS['401']}: {exc}",
+                },
+                status=401,
+            )
+            return
+        plan = self._plan
+        try:
+            if plan is not None and plan.result_code:
+                raise ApiError(plan.result_code, plan.result_desc)
+            action(app_id, _msg_body(body))
+        except ApiError as exc:
+            as_audio = plan is not None and plan.json_error_as_audio and self._downloads()
+            self._send_error(exc, as_audio=as_audio)
+
+    def _downloads(self) -> bool:
+        return self._path.endswith(("/downloadRecordFile", "/downloadRecord"))
+
+    def _injected_audio_error(self) -> None:
+        """Raise the ``json_error_as_audio`` fault's error, if that fault is on."""
+        plan = self._plan
+        if plan is not None and plan.json_error_as_audio:
+            raise ApiError(plan.result_code or codes.INJECTED_ERROR, plan.result_desc)
+
+    # ---- endpoints -----------------------------------------------------------------
+
+    def _do_requestPlayVoice(self, body: bytes) -> None:
+        def action(app_id: str, msg: dict[str, Any]) -> None:
+            name = _string(msg, "fileName", required=True)
+            assert name is not None
+            _check_dates(name)
+            entry = self._owned(self.emulator.catalogue.by_play_name(name), app_id)
+            token = self.emulator.tokens.issue(entry, app_id, self.emulator.clock())
+            self._send_json(
+                {
+                    "resultCode": codes.SUCCESS,
+                    "resultDesc": "success",
+                    "resultData": {"token": token},
+                    "response": {"version": "2.0", "resultCode": "0", "resultMsg": "success"},
+                }
+            )
+
+        self._c2(body, action)
+
+    def _do_playVoice(self, body: bytes) -> None:
+        token = self._query.get("st", "")
+        try:
+            if not token.strip():
+                raise ApiError(codes.TOKEN_EMPTY)
+            version = self._query.get("version")
+            if version is not None and version != "2.0":
+                raise ApiError(codes.WRONG_VERSION)
+            grant = self.emulator.tokens.check(token, self.emulator.clock())
+            self._app_id = grant.app_id
+            self._injected_audio_error()
+        except ApiError as exc:
+            self._send_error(exc, as_audio=True)
+            return
+        self._send_audio(make_wav(grant.entry.original_file_name, grant.entry.duration))
+
+    def _do_downloadRecordFile(self, body: bytes) -> None:
+        def action(app_id: str, msg: dict[str, Any]) -> None:
+            name = _string(msg, "fileName", required=True, pattern=_DOWNLOAD_NAME)
+            assert name is not None
+            entry = self._owned(self.emulator.catalogue.by_file_name(name), app_id)
+            self._injected_audio_error()
+            self._send_audio(make_wav(entry.original_file_name, entry.duration), entry.wav_name)
+
+        self._c2(body, action)
+
+    def _do_downloadRecord(self, body: bytes) -> None:
+        def action(app_id: str, msg: dict[str, Any]) -> None:
+            catalogue = self.emulator.catalogue
+            name = _string(msg, "fileName", required=False)
+            call_id = _string(msg, "callId", required=False, limit=MAX_CALL_ID, number_ok=True)
+            cc_id = _string(msg, "ccId", required=False, limit=MAX_CALL_ID, number_ok=True)
+            if name is None and call_id is None and cc_id is None:
+                raise ApiError(codes.PARAM_NULL, "msgBody.fileName or msgBody.callId is null")
+            if name is None and (call_id is None or cc_id is None):
+                missing = "msgBody.ccId" if cc_id is None else "msgBody.callId"
+                raise ApiError(codes.PARAM_NULL, f"{missing} is null")
+            if name is not None:
+                _check_dates(name)
+                entry = catalogue.by_play_name(name)
+                if entry is not None and call_id is not None and entry.call_id != call_id:
+                    entry = None
+                if entry is not None and cc_id is not None and entry.cc_id != cc_id:
+                    entry = None
+                entries = [self._owned(entry, app_id)]
+            else:
+                assert call_id is not None and cc_id is not None
+                entries = catalogue.by_call(call_id, cc_id)
+                if not entries:
+                    raise ApiError(codes.FILE_NOT_FOUND)
+                for entry in entries:
+                    self._owned(entry, app_id)
+            self._injected_audio_error()
+            if len(entries) == 1:
+                one = entries[0]
+                self._send_audio(make_wav(one.original_file_name, one.duration), one.wav_name)
+            else:
+                self._send_audio(_zip(entries), f"{entries[0].call_id}.zip")
+
+        self._c2(body, action)
+
+    def _owned(self, entry: CatalogueEntry | None, app_id: str) -> CatalogueEntry:
+        if entry is None:
+            raise ApiError(codes.FILE_NOT_FOUND)
+        if entry.owner != app_id:
+            raise ApiError(codes.APP_ID_MISMATCH)
+        return entry
+
+
+def _msg_body(body: bytes) -> dict[str, Any]:
+    """Parse ``{"request":{"version":"2.0"},"msgBody":{...}}``; raise the documented codes."""
+    text = body.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise ApiError(codes.BODY_EMPTY)
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise ApiError(codes.BAD_FORMAT, "the request body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise ApiError(codes.BAD_FORMAT, "the request body is not a JSON object")
+    request = document.get("request")
+    if request is None:
+        raise ApiError(codes.PARAM_NULL, "request is null")
+    if not isinstance(request, dict):
+        raise ApiError(codes.BAD_FORMAT, "request is not an object")
+    version = request.get("version")
+    if version is None:
+        raise ApiError(codes.PARAM_NULL, "request.version is null")
+    if not isinstance(version, str):
+        raise ApiError(codes.BAD_FORMAT, "request.version is not a string")
+    if version == "":
+        raise ApiError(codes.EMPTY_STRING, "request.version is an empty string")
+    if version != "2.0":
+        raise ApiError(codes.WRONG_VERSION, f"request.version {version!r} is incorrect, use 2.0")
+    msg = document.get("msgBody")
+    if msg is None:
+        raise ApiError(codes.PARAM_NULL, "msgBody is null")
+    if not isinstance(msg, dict):
+        raise ApiError(codes.BAD_FORMAT, "msgBody is not an object")
+    return msg
+
+
+def _string(
+    msg: dict[str, Any],
+    key: str,
+    *,
+    required: bool,
+    limit: int = MAX_FILE_NAME,
+    pattern: re.Pattern[str] | None = None,
+    number_ok: bool = False,
+) -> str | None:
+    """One string field of msgBody, checked for null, empty, length and format."""
+    value = msg.get(key)
+    if value is None:
+        if required:
+            raise ApiError(codes.PARAM_NULL, f"msgBody.{key} is null")
+        return None
+    if number_ok and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ApiError(codes.BAD_FORMAT, f"msgBody.{key} is not a string")
+    if value == "":
+        raise ApiError(codes.EMPTY_STRING, f"msgBody.{key} is an empty string")
+    if len(value) > limit:
+        raise ApiError(codes.TOO_LONG, f"msgBody.{key} is longer than {limit} characters")
+    if pattern is not None and not pattern.fullmatch(value):
+        raise ApiError(codes.BAD_FORMAT, f"msgBody.{key} has characters outside a-zA-Z0-9/.")
+    return value
+
+
+def _check_dates(name: str) -> None:
+    """An 8-digit path segment is a ``yyyyMMdd`` date folder: it must be a real date."""
+    for segment in re.split(r"[/\\]", name):
+        if _DATE_SEGMENT.fullmatch(segment):
+            try:
+                datetime.strptime(segment, "%Y%m%d")
+            except ValueError:
+                raise ApiError(
+                    codes.BAD_DATE, f"{segment} in the file name is not a date"
+                ) from None
+
+
+def _zip(entries: list[CatalogueEntry]) -> bytes:
+    """A zip (stored, deterministic) of the WAVs of ``entries``."""
+    buffer = io.BytesIO()
+    used: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for index, entry in enumerate(entries, 1):
+            name = entry.wav_name
+            if name in used:
+                name = f"{name[:-4]}_{index}.wav"
+            used.add(name)
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            archive.writestr(info, make_wav(entry.original_file_name, entry.duration))
+    return buffer.getvalue()

@@ -1,0 +1,242 @@
+"""The embedded CC-FS emulator: a real HTTP(S) server on loopback in a background thread."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ccfs_tui.core.clock import Clock, utc_now
+from ccfs_tui.core.emulator.catalogue import Catalogue
+from ccfs_tui.core.emulator.faults import Faults
+from ccfs_tui.core.emulator.handlers import (
+    API_PREFIX,
+    TOKEN_LIFETIME,
+    Handler,
+    SeenRequest,
+    TokenStore,
+)
+from ccfs_tui.core.emulator.tls import load_or_make_certificate, server_context
+from ccfs_tui.core.secret import Secret
+
+MAX_SEEN = 2000
+"""``requests_seen`` keeps about this many of the latest requests."""
+
+DEFAULT_RECORDINGS = 200
+"""Recordings in the catalogue made up when none is given."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(
+        self, address: tuple[str, int], emulator: Emulator, context: ssl.SSLContext | None
+    ) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.emulator = emulator
+        self.ssl_context = context
+        super().__init__(address, Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        # The TLS handshake runs here, in the connection's own thread, never in the
+        # accept loop: a slow or failing client cannot stall the server.
+        request.settimeout(Handler.timeout)
+        try:
+            wrapped = self.ssl_context.wrap_socket(request, server_side=True)
+        except (OSError, ValueError) as exc:
+            self.emulator._log(f"{client_address[0]} TLS handshake failed: {exc}")
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            with contextlib.suppress(OSError):
+                wrapped.shutdown(socket.SHUT_WR)
+            wrapped.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: one log line, never a traceback on stderr."""
+        exc = sys.exc_info()[1]
+        self.emulator._log(f"{client_address[0]} connection error: {type(exc).__name__}: {exc}")
+
+
+class Emulator:
+    """An emulated CC-FS. ``start()`` it (or use ``with``), then point a client at ``base_url``.
+
+    ``credentials`` maps app ids to their SK (``None`` makes one pair up); ``catalogue``
+    holds the recordings (``None``: a small generated one owned by the first app id);
+    ``clock`` is the server's clock (pass a ``FakeClock`` for skew and token expiry tests).
+    ``faults`` can be changed at any time; ``requests_seen`` records recent requests.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: bool = False,
+        credentials: Mapping[str, Secret] | None = None,
+        catalogue: Catalogue | None = None,
+        clock: Clock = utc_now,
+        cert_dir: Path | None = None,
+        max_skew: timedelta = timedelta(minutes=15),
+        token_lifetime: timedelta = TOKEN_LIFETIME,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.host = host
+        self.tls = tls
+        self.credentials: dict[str, Secret] = (
+            dict(credentials) if credentials else {make_app_id(): make_secret()}
+        )
+        self.catalogue = catalogue if catalogue is not None else self._default_catalogue()
+        self.clock = clock
+        self.max_skew = max_skew
+        self.faults = Faults()
+        self.tokens = TokenStore(token_lifetime)
+        self.requests_seen: list[SeenRequest] = []
+        self.ca_bundle: Path | None = None
+        self._requested_port = port
+        self._cert_dir = cert_dir
+        self._own_cert_dir: Path | None = None
+        self._log_callback = log
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._connections: set[Any] = set()
+
+    def __repr__(self) -> str:
+        state = self.base_url if self._server is not None else "stopped"
+        return f"Emulator({state}, app_ids={sorted(self.credentials)!r})"
+
+    def _default_catalogue(self) -> Catalogue:
+        from datetime import date, timedelta
+
+        from ccfs_tui.core.sample_index import generate_recordings
+
+        owner = next(iter(self.credentials))
+        recordings = generate_recordings(
+            DEFAULT_RECORDINGS, start=date.today() - timedelta(days=7), days=7, app_id=owner
+        )
+        return Catalogue.from_recordings(recordings, owner)
+
+    # ---- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Bind, then serve in a daemon thread. Returns self."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        context = None
+        if self.tls:
+            directory = self._cert_dir
+            if directory is None:
+                directory = self._own_cert_dir = Path(tempfile.mkdtemp(prefix="ccfs-emu-tls-"))
+            pair = load_or_make_certificate(directory)
+            context = server_context(pair)
+            self.ca_bundle = pair.cert
+        self._stopping.clear()
+        self._server = _Server((self.host, self._requested_port), self, context)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"ccfs-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, drop open connections, remove a temporary certificate folder."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._own_cert_dir is not None:
+            shutil.rmtree(self._own_cert_dir, ignore_errors=True)
+            self._own_cert_dir = None
+            self.ca_bundle = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True between ``start()`` and ``stop()``."""
+        return self._server is not None
+
+    @property
+    def port(self) -> int:
+        """The bound port (valid after start)."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http(s)://host:port`` (valid after start)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+
+    def url(self, endpoint: str) -> str:
+        """The full URL of an endpoint, e.g. ``url("requestPlayVoice")``."""
+        return f"{self.base_url}{API_PREFIX}{endpoint}"
+
+    # ---- used by the handler ---------------------------------------------------------
+
+    def _track(self, connection: Any, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def _remember(self, seen: SeenRequest) -> None:
+        with self._lock:
+            self.requests_seen.append(seen)
+            if len(self.requests_seen) > MAX_SEEN:
+                del self.requests_seen[: MAX_SEEN // 2]
+
+    def _log(self, line: str) -> None:
+        if self._log_callback is not None:
+            self._log_callback(line)
+
+
+def make_app_id() -> str:
+    """A made-up app id (AK)."""
+    return f"emu-{secrets.token_hex(4)}"
+
+
+def make_secret() -> Secret:
+    """A made-up SK."""
+    return Secret(secrets.token_urlsafe(24))
