@@ -1,0 +1,751 @@
+"""The ccfs-tui Textual app: holds the store, the token store and ONE client per profile.
+
+Data flows one way: index files -> store -> widgets. The app turns worker results
+(messages) and failures (the one ``Worker.StateChanged`` handler) into what the user sees.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from ccfs_tui.core.clock import Clock, utc_now
+from ccfs_tui.core.errors import CcfsError
+from ccfs_tui.core.recording import Recording, normalize_file_name
+from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.tokens import WARN_BELOW, Token, TokenStore
+from ccfs_tui.ui.clipboard import copy_text
+from ccfs_tui.ui.commands import CcfsCommands
+from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.messages import (
+    ClientReady,
+    DownloadFinished,
+    DownloadProgress,
+    FilterApplied,
+    IndexChunkLoaded,
+    IndexLoadFinished,
+    TokenIssued,
+)
+from ccfs_tui.ui.player import find_player, player_names
+from ccfs_tui.ui.screens.help import HelpScreen
+from ccfs_tui.ui.screens.main import MainScreen
+from ccfs_tui.ui.screens.problems import ProblemsScreen
+from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
+from ccfs_tui.ui.screens.tokens import TokensScreen
+from ccfs_tui.ui.widgets.detail import Failure, Outcome, Requesting
+from ccfs_tui.ui.widgets.token_bar import bar_token, short_name
+from ccfs_tui.ui.workers import SecretNeeded, WorkersMixin
+
+TREE_REFRESH = 0.4
+"""Seconds between two tree refreshes while the index loads (throttle)."""
+
+
+class CcfsApp(WorkersMixin, App[int]):
+    """Find a recording, get its playback token, copy/download/play it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ccfs-tui"
+    COMMANDS = App.COMMANDS | {CcfsCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        index_paths: Sequence[Path] = (),
+        profile: Any = None,
+        config: Any = None,
+        secret: Secret | None = None,
+        token_store: TokenStore | None = None,
+        clock: Clock = utc_now,
+        transport: Any = None,
+        audit: Any = None,
+        store: Any = None,
+        config_path: Path | None = None,
+        demo: bool = False,
+        insecure: bool = False,
+        tick: bool = True,
+        player_finder: Callable[[], list[str] | None] = find_player,
+        environ: Mapping[str, str] | None = None,
+        index_hint: str = "",
+        prepare_index: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        if store is None:
+            from ccfs_tui.core.store import RecordingStore
+
+            store = RecordingStore()
+        self.store = store
+        self.index_paths = list(index_paths)
+        self.profile = profile
+        self.config = config
+        self.config_path = config_path
+        self.insecure = insecure
+        self.demo = demo
+        self.clock = clock
+        self.tokens = token_store if token_store is not None else TokenStore(None, clock)
+        self.client = None
+        self._secret = secret
+        self._transport = transport
+        self._audit = audit
+        self._tick_enabled = tick
+        self._player_finder = player_finder
+        self._environ = environ
+        self.index_hint = index_hint
+        self._prepare_index = prepare_index
+        self.problems: list[Any] = []
+        self.loading = False
+        self.revealed = False
+        self.selected_row: int | None = None
+        self.outcomes: dict[str, Outcome] = {}
+        self.downloads: dict[str, Path] = {}
+        self._worker_files: dict[Worker[Any], str] = {}
+        self._filter_generation = 0
+        self._tree_dirty = False
+        self._first_chunk = True
+        self._last_live = -1
+        self.main_screen = MainScreen()
+
+    # ================================================================= setup
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen is the base of the stack."""
+        return self.main_screen
+
+    def on_mount(self) -> None:
+        self.update_titles()
+
+    def main_ready(self) -> None:
+        """Called once the main screen is composed: start the timers and the index load."""
+        if self._tick_enabled:
+            self.set_interval(1.0, self.tick)
+        self.set_interval(TREE_REFRESH, self._flush_tree)
+        if self.tokens.load_error:
+            self.notify(self.tokens.load_error, severity="warning")
+        self.start_loading()
+        if self.profile is not None and self._profile_ready():
+            self.prepare_client_worker()
+        self.refresh_view()
+
+    def update_titles(self) -> None:
+        """Header: profile and base URL."""
+        if self.profile is None:
+            self.sub_title = "no profile"
+        else:
+            base = self.profile.base_url or "no base_url"
+            self.sub_title = f"{self.profile.name} · {base}"
+        self.title = "ccfs-tui demo" if self.demo else "ccfs-tui"
+
+    @property
+    def tls_off(self) -> bool:
+        """TLS verification is disabled for the active profile."""
+        return bool(self.insecure or (self.profile is not None and not self.profile.verify))
+
+    def banner_text(self) -> str:
+        """The persistent warning line, if any."""
+        if self.tls_off:
+            return (
+                "⚠ TLS verification is OFF: the server's identity is not checked. "
+                "Prefer ca_bundle over --insecure."
+            )
+        return ""
+
+    def _profile_ready(self) -> bool:
+        from ccfs_tui.core.config import check_profile_ready
+        from ccfs_tui.core.errors import ConfigError
+
+        try:
+            check_profile_ready(self.profile)
+        except ConfigError:
+            return False
+        return True
+
+    def profile_names(self) -> list[str]:
+        """Profiles that can be switched to."""
+        return sorted(self.config.profiles) if self.config is not None else []
+
+    # ================================================================= index loading
+    def start_loading(self) -> None:
+        """Load the index files in the background (first chunk shows at once)."""
+        browser = self.main_screen.browser
+        if not self.index_paths:
+            browser.load_note = ""
+            browser.empty_text = self.empty_text()
+            browser.update_summary()
+            return
+        self.loading = True
+        self._first_chunk = True
+        browser.loading = True
+        browser.set_progress(0, 1)
+        browser.update_summary()
+        self.load_index_worker(self.index_paths)
+
+    def empty_text(self) -> str:
+        """What to do when no index was given."""
+        where = self.config_path or (self.config.path if self.config is not None else None)
+        hint = f" in {where}" if where else ""
+        return (
+            "No index loaded. Start with `ccfs-tui PATH` (a recording index file, folder or "
+            f"zip), or set index_path in the profile{hint}. `ccfs-tui demo` shows a sample."
+            + (f" {self.index_hint}" if self.index_hint else "")
+        )
+
+    def reload_index(self) -> None:
+        """Read the index files again from scratch."""
+        if not self.index_paths:
+            self.notify("No index files to reload.", severity="warning")
+            return
+        from ccfs_tui.core.store import RecordingStore
+
+        self.workers.cancel_group(self, "load")
+        self.store = RecordingStore()
+        self.problems = []
+        browser = self.main_screen.browser
+        browser.store = self.store
+        browser.tree.store = self.store
+        browser.tree.ids = None
+        browser.total = 0
+        browser.problem_count = 0
+        browser.tree.rebuild()
+        self.start_loading()
+
+    def on_index_chunk_loaded(self, message: IndexChunkLoaded) -> None:
+        """Add a chunk to the store; the tree refreshes on the throttle timer."""
+        browser = self.main_screen.browser
+        before = len(self.store)
+        if message.rows:
+            self.store.extend_rows(message.rows)
+        after = len(self.store)
+        self.problems.extend(message.problems)
+        tree = browser.tree
+        if tree.ids is not None and after > before and browser.applied_query.strip():
+            new_ids = list(self.store.all_ids())[before:after]
+            tree.ids = [*tree.ids, *self.store.filter(browser.applied_query, new_ids)]
+        browser.total = after
+        browser.problem_count = len(self.problems)
+        browser.set_progress(message.bytes_done, message.bytes_total)
+        if self._first_chunk and after:
+            self._first_chunk = False
+            tree.rebuild()
+            browser.update_summary()
+        else:
+            self._tree_dirty = True
+        if message.problems and len(self.problems) == len(message.problems):
+            self.main_screen.refresh_bindings()
+
+    def _flush_tree(self) -> None:
+        if not self._tree_dirty:
+            return
+        self._tree_dirty = False
+        browser = self.main_screen.browser
+        browser.tree.sync()
+        browser.update_summary()
+
+    def on_index_load_finished(self, message: IndexLoadFinished) -> None:
+        """The loader stopped: final refresh and a note."""
+        self._finish_loading(
+            "load cancelled" if message.cancelled else message.error or "",
+        )
+
+    def _finish_loading(self, note: str) -> None:
+        self.loading = False
+        browser = self.main_screen.browser
+        browser.loading = False
+        browser.load_note = note
+        browser.set_progress(1, 1)
+        if self._first_chunk:
+            self._first_chunk = False
+            browser.tree.rebuild()
+        self._tree_dirty = True
+        self._flush_tree()
+        browser.update_summary()
+        self.main_screen.refresh_bindings()
+
+    # ================================================================= filter
+    def run_filter(self, query: str) -> None:
+        """Start filtering the store (a stale run is cancelled and its answer ignored)."""
+        self._filter_generation += 1
+        self.filter_worker(query, self._filter_generation)
+
+    def on_filter_applied(self, message: FilterApplied) -> None:
+        """Show the answer of the newest filter only."""
+        if message.generation != self._filter_generation:
+            return
+        ids = message.ids
+        if ids is not None and len(self.store) > message.upto:
+            rest = list(self.store.all_ids())[message.upto :]
+            ids = [*ids, *self.store.filter(message.query, rest)]
+        self.main_screen.browser.apply_filter(message.query, ids)
+
+    # ================================================================= selection
+    def selected_recording(self) -> Recording | None:
+        """The recording under the tree cursor."""
+        if self.selected_row is None:
+            return None
+        return self.store.recording(self.selected_row)  # type: ignore[no-any-return]
+
+    def _profile_name(self) -> str | None:
+        return self.profile.name if self.profile is not None else None
+
+    def token_for(self, file_name: str) -> Token | None:
+        """The latest token of ``file_name`` for the active profile (live or expired)."""
+        return self.tokens.latest_for(normalize_file_name(file_name), self._profile_name())
+
+    def live_token_for_selection(self) -> Token | None:
+        """The selected recording's token, if still live."""
+        rec = self.selected_recording()
+        if rec is None:
+            return None
+        token = self.token_for(rec.play_file_name)
+        if token is None or token.is_expired(self.clock()):
+            return None
+        return token
+
+    def renewable_token(self) -> Token | None:
+        """``n`` renews this: the selected recording's token once expired or under 5 minutes
+        left, else the expired token the status bar shows."""
+        rec = self.selected_recording()
+        if rec is not None:
+            token = self.token_for(rec.play_file_name)
+            if token is not None and token.remaining(self.clock()) <= WARN_BELOW:
+                return token
+        shown = bar_token(self.tokens.all(), self.clock())
+        if shown is not None and shown.is_expired(self.clock()):
+            return shown
+        return None
+
+    def select(self, row_id: int | None, group: tuple[str, ...] | None, n: int) -> None:
+        """The tree cursor moved."""
+        self.selected_row = row_id
+        detail = self.main_screen.detail
+        if row_id is None:
+            text = ""
+            if group:
+                text = " › ".join(group) + f" · {count(n)} recording{'s' if n != 1 else ''}"
+            detail.show(None, group_text=text)
+        else:
+            rec = self.store.recording(row_id)
+            preview, note = self._preview(rec)
+            detail.show(rec, preview=preview, preview_note=note, **self._playback_state(rec))
+        self.main_screen.refresh_bindings()
+
+    def _preview(self, rec: Recording) -> tuple[Any, str]:
+        if self.profile is None:
+            return None, "No profile: nothing can be signed."
+        if self.client is None:
+            if not self._profile_ready():
+                return None, "The profile is not ready (base_url / app_id missing)."
+            return None, "Signed with the SK when sent (the SK is not loaded yet)."
+        try:
+            return self.client.preview(rec.play_file_name), ""
+        except CcfsError as exc:
+            return None, exc.message
+
+    def _playback_state(self, rec: Recording) -> dict[str, Any]:
+        now = self.clock()
+        token = self.token_for(rec.play_file_name)
+        outcome = self.outcomes.get(rec.play_file_name)
+        url = ""
+        if token is not None and not token.is_expired(now):
+            url = self.playback_url(token)
+        return {"outcome": outcome, "token": token, "url": url, "now": now}
+
+    def refresh_view(self) -> None:
+        """Redraw the playback state, the status bar and the footer keys."""
+        main = self.main_screen
+        if not main.is_mounted:
+            return
+        rec = self.selected_recording()
+        if rec is not None:
+            main.detail.set_playback(**self._playback_state(rec))
+        self._update_token_bar(self.clock())
+        main.refresh_bindings()
+        if isinstance(self.screen, TokensScreen):
+            self.screen.reload()
+
+    # ================================================================= the one timer
+    def tick(self) -> None:
+        """Once a second: every countdown, recomputed from absolute expiries."""
+        now = self.clock()
+        main = self.main_screen
+        self._update_token_bar(now)
+        main.detail.tick(now)
+        if isinstance(self.screen, TokensScreen):
+            self.screen.tick(now)
+        live = len(self.tokens.live())
+        if live != self._last_live:
+            self._last_live = live
+            main.refresh_bindings()
+            if self.selected_recording() is not None:
+                main.detail.set_playback(**self._playback_state(self.selected_recording()))
+
+    def _update_token_bar(self, now: datetime) -> None:
+        busy = ""
+        if self.request_running():
+            busy = "Requesting…"
+        elif self.download_running():
+            busy = "Downloading…"
+        self.main_screen.token_bar.update_tokens(self.tokens.all(), now, busy=busy)
+
+    # ================================================================= requests
+    def request_running(self) -> bool:
+        """A requestPlayVoice is in flight."""
+        return any(w.group == "request" and w.is_running for w in self.workers)
+
+    def download_running(self) -> bool:
+        """A download is in flight."""
+        return any(w.group == "download" and w.is_running for w in self.workers)
+
+    def cancellable(self) -> bool:
+        """Escape would cancel something."""
+        return self.request_running() or self.download_running() or self.loading
+
+    def request_selected(self) -> None:
+        """Request a token for the recording under the cursor."""
+        rec = self.selected_recording()
+        if rec is None:
+            self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
+            return
+        self.request_token(rec.play_file_name)
+
+    def request_token(self, file_name: str) -> None:
+        """Sign and send requestPlayVoice for ``file_name`` in a worker."""
+        from ccfs_tui.core.config import check_profile_ready
+        from ccfs_tui.core.errors import ConfigError
+
+        name = normalize_file_name(file_name)
+        if self.profile is None:
+            self._set_outcome(
+                name, Failure("No CC-FS profile is configured.", self.empty_profile_hint())
+            )
+            return
+        try:
+            check_profile_ready(self.profile)
+        except ConfigError as exc:
+            self._set_outcome(name, Failure(exc.message, exc.hint, exc.kind))
+            return
+        if isinstance(self.outcomes.get(name), Requesting) and name in self._worker_files.values():
+            self.notify("Already requesting this one; Esc cancels.")
+            return
+        self._set_outcome(name, Requesting())
+        worker = self.request_worker(name)
+        self._worker_files[worker] = name
+        self.refresh_view()
+
+    def empty_profile_hint(self) -> str:
+        """How to configure a profile."""
+        where = self.config_path or (self.config.path if self.config is not None else None)
+        return (
+            f"Add a [profiles.NAME] table with base_url and app_id to {where or 'config.toml'} "
+            "(ccfs-tui locate shows where), or set CCFS_BASE_URL and CCFS_APP_ID."
+        )
+
+    def _set_outcome(self, file_name: str, outcome: Outcome) -> None:
+        if outcome is None:
+            self.outcomes.pop(file_name, None)
+        else:
+            self.outcomes[file_name] = outcome
+        self.refresh_view()
+
+    def renew(self, token: Token) -> None:
+        """Request a new token for the same file."""
+        if self.profile is not None and token.profile != self.profile.name:
+            self.notify(
+                f"This token is from profile {token.profile!r}: switch to it (ctrl+p) to renew.",
+                severity="warning",
+            )
+            return
+        self.request_token(token.file_name)
+
+    def on_token_issued(self, message: TokenIssued) -> None:
+        """Keep the token (persisted) and show it."""
+        token = message.token
+        try:
+            self.tokens.add(token)
+        except OSError as exc:
+            self.notify(f"Token kept for this session only: {exc}", severity="warning")
+        self._set_outcome(token.file_name, None)
+        self._last_live = -1
+        self.notify(
+            f"Token {token.masked} for {short_name(token.file_name)}: valid 30:00. "
+            "c copies the URL, d downloads, p plays.",
+            title="resultCode 0",
+        )
+
+    def on_client_ready(self, _message: ClientReady) -> None:
+        """The SK is loaded: sign the preview of the selected recording."""
+        if self.selected_row is not None:
+            self.select(self.selected_row, None, 1)
+
+    def cancel_running(self) -> None:
+        """Escape: cancel the request, else the download, else the index load."""
+        if self.request_running():
+            self.workers.cancel_group(self, "request")
+            self.notify("Request cancelled.")
+        elif self.download_running():
+            self.workers.cancel_group(self, "download")
+            self.notify("Download cancelled; no partial file is left.")
+        elif self.loading:
+            self.workers.cancel_group(self, "load")
+            self._finish_loading("load cancelled")
+            self.notify("Index load cancelled: showing what was read so far.")
+
+    # ================================================================= worker failures
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where worker failures become something the user sees."""
+        worker, state = event.worker, event.state
+        if state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self.refresh_view()
+            return
+        file_name = self._worker_files.pop(worker, None)
+        group = worker.group
+        error = worker.error if state == WorkerState.ERROR else None
+        if group == "request" and file_name is not None:
+            still_running = file_name in self._worker_files.values()
+            if isinstance(error, SecretNeeded):
+                self._set_outcome(file_name, None)
+                self._ask_secret(file_name)
+            elif error is not None:
+                self._set_outcome(file_name, self._failure(error))
+                self._notify_error(error)
+            elif state == WorkerState.CANCELLED and not still_running:
+                self._set_outcome(file_name, None)
+        elif group == "download" and error is not None:
+            self._notify_error(error)
+            self.main_screen.detail.set_download_note(
+                f"Download failed: {self._failure(error).message}", hide_bar=True
+            )
+        elif group == "download" and state == WorkerState.CANCELLED:
+            self.main_screen.detail.set_download_note("Download cancelled.", hide_bar=True)
+        elif group == "load" and error is not None:
+            self._notify_error(error)
+            self._finish_loading(f"load failed: {self._failure(error).message}")
+        elif group == "client" and error is not None:
+            self.main_screen.detail.show_preview_note(
+                f"{self._failure(error).message} {self._failure(error).hint}"
+            )
+        elif error is not None and not isinstance(error, SecretNeeded):
+            self._notify_error(error)
+        self.refresh_view()
+
+    @staticmethod
+    def _failure(error: BaseException) -> Failure:
+        if isinstance(error, CcfsError):
+            return Failure(error.message, error.hint, error.kind)
+        if isinstance(error, OSError):
+            where = f": {error.filename}" if error.filename else ""
+            return Failure(f"{error.strerror or error}{where}", "Check the path and permissions.")
+        return Failure(f"{type(error).__name__}: {error}", "This is a bug; please report it.")
+
+    def _notify_error(self, error: BaseException) -> None:
+        failure = self._failure(error)
+        text = f"{failure.message}\n{failure.hint}".strip()
+        self.notify(text, title="Error", severity="error", timeout=8)
+
+    def _ask_secret(self, file_name: str) -> None:
+        profile = self.profile
+
+        def done(secret: Secret | None) -> None:
+            if secret:
+                self._secret = secret
+                self.request_token(file_name)
+            else:
+                self.notify("No SK given: nothing was sent.", severity="warning")
+
+        self.push_screen(SecretPromptScreen(profile.name, profile.app_id), done)
+
+    # ================================================================= token actions
+    def playback_url(self, token: Token) -> str:
+        """The playVoice URL (``t`` from the app clock, so screenshots are stable)."""
+        now_ms = int(self.clock().timestamp() * 1000)
+        if self.client is not None and token.profile == self.client.profile.name:
+            try:
+                return self.client.playback_url(token, now_ms=now_ms)
+            except CcfsError:
+                pass
+        from ccfs_tui.core.client import PLAY_VOICE
+
+        base = token.base_url.rstrip("/")
+        return f"{base}{PLAY_VOICE}?t={now_ms}&version=2.0&st={quote(token.token, safe='')}"
+
+    def copy_url(self, token: Token) -> None:
+        """Put the playback URL on the clipboard (OSC 52) and say so."""
+        if token.is_expired(self.clock()):
+            self.notify("That token expired: n renews it.", severity="warning")
+            return
+        how = copy_text(self, self.playback_url(token), self._environ)
+        self.notify(f"Playback URL of {short_name(token.file_name)} copied. {how}", title="Copied")
+
+    def start_download(self, token: Token, *, play: bool) -> None:
+        """Download the audio of ``token`` in a worker."""
+        if token.is_expired(self.clock()):
+            self.notify("That token expired: n renews it.", severity="warning")
+            return
+        worker = self.download_worker(token, play)
+        self._worker_files[worker] = token.file_name
+        self.main_screen.detail.set_download(0, None, f"Downloading {short_name(token.file_name)}…")
+        self.refresh_view()
+
+    def on_download_progress(self, message: DownloadProgress) -> None:
+        """Feed the progress bar."""
+        if message.total:
+            pct = message.done * 100 // message.total
+            note = f"Downloading {short_name(message.file_name)}… {pct}%"
+        else:
+            note = f"Downloading {short_name(message.file_name)}… {message.done // 1024} KiB"
+        self.main_screen.detail.set_download(message.done, message.total, note)
+
+    def on_download_finished(self, message: DownloadFinished) -> None:
+        """Say where the file is; play it if asked."""
+        self.downloads[message.file_name] = message.path
+        size = message.path.stat().st_size if message.path.exists() else 0
+        detail = self.main_screen.detail
+        detail.set_download(size, size or None, f"Saved {message.path}")
+        if message.play:
+            self._start_player(message.path)
+        else:
+            self.notify(f"Saved to {message.path}", title="Downloaded")
+
+    def play(self, token: Token) -> None:
+        """Play the audio: download first if it is not on disk yet."""
+        path = self.downloads.get(token.file_name)
+        if path is not None and path.exists():
+            self._start_player(path)
+        else:
+            self.start_download(token, play=True)
+
+    def _start_player(self, path: Path) -> None:
+        command = self._player_finder()
+        if command is None:
+            self.notify(
+                f"No audio player found ({player_names()}). The file is at {path}",
+                title="Cannot play",
+                severity="warning",
+                timeout=12,
+            )
+            return
+        self.player_worker(command, path)
+        self.notify(f"Playing {path.name} with {Path(command[0]).name}.", title="Playing")
+
+    def remove_token(self, token: Token) -> None:
+        """Forget a token."""
+        try:
+            self.tokens.remove(token)
+        except OSError as exc:
+            self.notify(f"Could not save the token store: {exc}", severity="warning")
+        self._last_live = -1
+        self.notify(f"Token {token.masked} removed.")
+        self.refresh_view()
+
+    def toggle_reveal(self) -> None:
+        """Show or mask tokens everywhere."""
+        self.revealed = not self.revealed
+        self.main_screen.detail.set_revealed(self.revealed)
+        if isinstance(self.screen, TokensScreen):
+            self.screen.reload()
+
+    # ================================================================= screens
+    def open_tokens(self) -> None:
+        """Every token with its time left."""
+        if not isinstance(self.screen, TokensScreen):
+            self.push_screen(TokensScreen())
+
+    def open_problems(self) -> None:
+        """Index lines that were skipped."""
+        self.push_screen(ProblemsScreen(self.problems))
+
+    def open_help(self) -> None:
+        """Keys and hints."""
+        self.push_screen(HelpScreen())
+
+    # ================================================================= profiles
+    def switch_profile(self, name: str) -> None:
+        """Use another profile: a new client (the old one is closed), its SK resolved anew."""
+        from ccfs_tui.core.config import select_profile
+        from ccfs_tui.core.errors import ConfigError
+
+        if self.config is None:
+            return
+        try:
+            profile = select_profile(self.config, name, self._environ or os.environ)
+        except ConfigError as exc:
+            self._notify_error(exc)
+            return
+        if self.insecure:
+            profile = profile.with_overrides(verify=False)
+        self.workers.cancel_group(self, "request")
+        self.workers.cancel_group(self, "download")
+        old, self.client = self.client, None
+        if old is not None:
+            self.close_client_worker(old)
+        self._secret = None
+        self.profile = profile
+        self.update_titles()
+        self.main_screen.update_banner()
+        if self._profile_ready():
+            self.prepare_client_worker()
+        if self.selected_row is not None:
+            self.select(self.selected_row, None, 1)
+        self.refresh_view()
+        self.notify(f"Profile {name}: {profile.base_url or 'no base_url'}", title="Profile")
+
+    # ================================================================= palette commands
+    def _main_only(self) -> bool:
+        if self.screen is not self.main_screen:
+            self.pop_screen()
+        return True
+
+    def cmd_request(self) -> None:
+        """Palette: request a token."""
+        self.request_selected()
+
+    def cmd_renew(self) -> None:
+        """Palette: renew."""
+        token = self.renewable_token()
+        if token is None:
+            self.notify("No token to renew.", severity="warning")
+        else:
+            self.renew(token)
+
+    def _need_live(self) -> Token | None:
+        token = self.live_token_for_selection()
+        if token is None:
+            self.notify(
+                "No live token for the selected recording: Enter requests one.",
+                severity="warning",
+            )
+        return token
+
+    def cmd_copy_url(self) -> None:
+        """Palette: copy the URL."""
+        if (token := self._need_live()) is not None:
+            self.copy_url(token)
+
+    def cmd_download(self) -> None:
+        """Palette: download."""
+        if (token := self._need_live()) is not None:
+            self.start_download(token, play=False)
+
+    def cmd_play(self) -> None:
+        """Palette: play."""
+        if (token := self._need_live()) is not None:
+            self.play(token)
+
+    def cmd_filter(self) -> None:
+        """Palette: open the filter."""
+        self._main_only()
+        self.main_screen.browser.open_filter()
+
+    async def on_unmount(self) -> None:
+        """Close the HTTP client."""
+        if self.client is not None:
+            await self.client.aclose()

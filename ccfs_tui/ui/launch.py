@@ -1,0 +1,70 @@
+"""Entry points the CLI calls: ``ccfs-tui [INDEX ...]`` and ``ccfs-tui demo``."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def run_tui(
+    paths: Sequence[Path], *, profile_name: str | None = None, insecure: bool = False
+) -> int:
+    """Open the TUI on ``paths`` (default: the profile's ``index_path``). Returns the exit code.
+
+    Raises ``ConfigError`` for a broken config file and ``FileNotFoundError`` for an index
+    path given on the command line that does not exist (the CLI prints one line for each).
+    """
+    from ccfs_tui.core.audit import AuditLog
+    from ccfs_tui.core.config import load_config, select_profile
+    from ccfs_tui.core.paths import app_paths
+    from ccfs_tui.core.tokens import TokenStore
+    from ccfs_tui.ui.app import CcfsApp
+
+    where = app_paths()
+    config = load_config()
+    profile = select_profile(config, profile_name)
+    if insecure:
+        profile = profile.with_overrides(verify=False)
+    index_paths = [Path(p).expanduser() for p in paths]
+    for path in index_paths:
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "No such index file or folder", str(path))
+    hint = ""
+    if not index_paths and profile.index_path is not None:
+        if profile.index_path.exists():
+            index_paths = [profile.index_path]
+        else:
+            hint = f"(index_path {profile.index_path} of profile {profile.name!r} does not exist.)"
+    tokens = TokenStore(where.token_store)
+    tokens.load()
+    app = CcfsApp(
+        index_paths=index_paths,
+        profile=profile,
+        config=config,
+        config_path=config.path,
+        token_store=tokens,
+        audit=AuditLog(where.audit_log),
+        insecure=insecure,
+        index_hint=hint,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def run_demo() -> int:
+    """Open the TUI on the embedded emulator with a sample index. No configuration needed."""
+    from ccfs_tui.demo import start_demo
+    from ccfs_tui.ui.app import CcfsApp
+
+    with start_demo() as demo:
+        app = CcfsApp(
+            index_paths=[demo.index_path],
+            profile=demo.profile,
+            secret=demo.secret,
+            token_store=demo.token_store(),
+            demo=True,
+            prepare_index=demo.prepare_index,
+        )
+        app.run()
+    return app.return_code or 0

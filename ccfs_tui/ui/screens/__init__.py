@@ -1,0 +1,1 @@
+"""Screens of ccfs-tui: main, tokens, help, index problems, SK prompt."""

@@ -1,0 +1,165 @@
+"""The main screen: recordings tree (left), detail pane (right), token status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ccfs_tui.ui.widgets.browser import RecordingBrowser
+from ccfs_tui.ui.widgets.detail import DetailPane
+from ccfs_tui.ui.widgets.token_bar import TokenBar
+
+if TYPE_CHECKING:
+    from ccfs_tui.ui.app import CcfsApp
+
+
+class MainScreen(Screen[None]):
+    """Where the engineer finds a recording and gets its token."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (72, "-wide")]
+    """Below 72 columns the panes stack; from 72 they sit side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("r", "request", "Request"),
+        Binding("n", "renew", "Renew"),
+        Binding("c", "copy_url", "Copy URL"),
+        Binding("d", "download", "Download"),
+        Binding("p", "play", "Play"),
+        Binding("v", "reveal", "Reveal", show=False),
+        Binding("t", "tokens", "Tokens"),
+        Binding("i", "problems", "Skipped lines"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    app: CcfsApp
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="▶")
+        yield Static(id="banner")
+        with Horizontal(id="panes"):
+            yield RecordingBrowser(self.app.store, id="browser")
+            yield DetailPane(id="detail")
+        yield TokenBar(id="token-bar")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.update_banner()
+        self.browser.tree.focus()
+        self.app.main_ready()
+
+    @property
+    def browser(self) -> RecordingBrowser:
+        """The left pane."""
+        return self.query_one(RecordingBrowser)
+
+    @property
+    def detail(self) -> DetailPane:
+        """The right pane."""
+        return self.query_one(DetailPane)
+
+    @property
+    def token_bar(self) -> TokenBar:
+        """The status bar."""
+        return self.query_one(TokenBar)
+
+    def update_banner(self) -> None:
+        """The persistent warnings: TLS verification off, no profile, empty state."""
+        banner = self.query_one("#banner", Static)
+        text = self.app.banner_text()
+        banner.display = bool(text)
+        banner.set_class(self.app.tls_off, "-danger")
+        banner.update(text)
+
+    # ----------------------------------------------------------------- messages
+    def on_recording_browser_highlighted(self, event: RecordingBrowser.Highlighted) -> None:
+        """Show the highlighted recording (or group) in the detail pane."""
+        self.app.select(event.row_id, event.group, event.count)
+
+    def on_recording_browser_chosen(self, event: RecordingBrowser.Chosen) -> None:
+        """Enter on a recording: request its token."""
+        self.app.select(event.row_id, None, 1)
+        self.app.request_selected()
+
+    def on_recording_browser_filter_changed(self, event: RecordingBrowser.FilterChanged) -> None:
+        """Run the filter on the store (in a worker)."""
+        self.app.run_filter(event.query)
+
+    # ----------------------------------------------------------------- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that do something right now are shown (False hides a key)."""
+        app = self.app
+        if action == "request":
+            chosen = app.selected_recording() is not None
+            return chosen and app.live_token_for_selection() is None
+        if action == "renew":
+            return app.renewable_token() is not None
+        if action in ("copy_url", "download", "play", "reveal"):
+            return app.live_token_for_selection() is not None
+        if action == "problems":
+            return bool(app.problems)
+        if action == "cancel":
+            return app.cancellable()
+        return True
+
+    def action_filter(self) -> None:
+        """Open the filter input."""
+        self.browser.open_filter()
+
+    def action_request(self) -> None:
+        """Request a token for the selected recording."""
+        self.app.request_selected()
+
+    def action_renew(self) -> None:
+        """Renew the selected (or status-bar) token."""
+        token = self.app.renewable_token()
+        if token is not None:
+            self.app.renew(token)
+
+    def action_copy_url(self) -> None:
+        """Copy the playback URL."""
+        token = self.app.live_token_for_selection()
+        if token is not None:
+            self.app.copy_url(token)
+
+    def action_download(self) -> None:
+        """Download the audio."""
+        token = self.app.live_token_for_selection()
+        if token is not None:
+            self.app.start_download(token, play=False)
+
+    def action_play(self) -> None:
+        """Play the audio (download first if needed)."""
+        token = self.app.live_token_for_selection()
+        if token is not None:
+            self.app.play(token)
+
+    def action_reveal(self) -> None:
+        """Reveal or hide the token."""
+        self.app.toggle_reveal()
+
+    def action_tokens(self) -> None:
+        """Open the tokens screen."""
+        self.app.open_tokens()
+
+    def action_problems(self) -> None:
+        """List skipped index lines."""
+        self.app.open_problems()
+
+    def action_cancel(self) -> None:
+        """Cancel what is running."""
+        self.app.cancel_running()
+
+    def action_help(self) -> None:
+        """Show help."""
+        self.app.open_help()
+
+    def on_screen_resume(self, _event: Any) -> None:
+        self.app.refresh_view()

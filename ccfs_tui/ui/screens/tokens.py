@@ -1,0 +1,161 @@
+"""The ``t`` screen: every token with its file and live time left, and actions on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.ui.widgets.detail import remaining_style
+
+if TYPE_CHECKING:
+    from ccfs_tui.ui.app import CcfsApp
+
+
+def token_key(token: Token) -> str:
+    """Row key of a token: its profile and fingerprint (never the token itself)."""
+    return f"{token.profile}:{token.fingerprint}"
+
+
+class TokensScreen(Screen[None]):
+    """All tokens, nearest expiry first."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_url", "Copy URL"),
+        Binding("d", "download", "Download"),
+        Binding("p", "play", "Play"),
+        Binding("n", "renew", "Renew"),
+        Binding("x,delete", "remove", "Remove"),
+        Binding("v", "reveal", "Reveal"),
+        Binding("escape,t,q", "close", "Back"),
+    ]
+
+    app: CcfsApp
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="tokens-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="tokens-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Left", key="left", width=7)
+        table.add_column("Token", key="token")
+        table.add_column("Profile", key="profile")
+        table.add_column("File", key="file")
+        table.border_title = "Playback tokens"
+        self.reload()
+        table.focus()
+
+    # ----------------------------------------------------------------- data
+    def _left(self, token: Token, now: datetime) -> Content:
+        if token.is_expired(now):
+            return Content.styled("expired", "$error")
+        return Content.styled(format_remaining(token.remaining(now)), remaining_style(token, now))
+
+    def reload(self) -> None:
+        """Rebuild the rows from the token store (keeps the cursor on the same token)."""
+        table = self.query_one(DataTable)
+        current = self.selected_token()
+        tokens = self.app.tokens.all()
+        now = self.app.clock()
+        table.clear()
+        for token in tokens:
+            table.add_row(
+                self._left(token, now),
+                token.token if self.app.revealed else token.masked,
+                token.profile,
+                token.file_name,
+                key=token_key(token),
+            )
+        if current is not None and any(token_key(t) == token_key(current) for t in tokens):
+            table.move_cursor(row=table.get_row_index(token_key(current)))
+        hint = self.query_one("#tokens-hint", Static)
+        hint.update(
+            f"{len(tokens)} token(s), {len(self.app.tokens.live())} live."
+            if tokens
+            else "No token yet: press Enter on a recording in the main screen."
+        )
+        self.refresh_bindings()
+
+    def tick(self, now: datetime) -> None:
+        """Recompute every time left from the absolute expiries."""
+        table = self.query_one(DataTable)
+        for token in self.app.tokens.all():
+            key = token_key(token)
+            if key in table.rows:
+                table.update_cell(key, "left", self._left(token, now))
+        self.refresh_bindings()
+
+    def selected_token(self) -> Token | None:
+        """The token under the cursor."""
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        except Exception:
+            return None
+        return next((t for t in self.app.tokens.all() if token_key(t) == key), None)
+
+    # ----------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the keys that apply to the highlighted token."""
+        if action in ("close", "reveal"):
+            return True
+        token = self.selected_token()
+        if token is None:
+            return False
+        live = not token.is_expired(self.app.clock())
+        if action in ("copy_url", "download", "play"):
+            return live
+        if action == "renew":
+            return not self.app.request_running()
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Refresh the footer for the new row."""
+        self.refresh_bindings()
+
+    def action_copy_url(self) -> None:
+        """Copy the highlighted token's URL."""
+        if (token := self.selected_token()) is not None:
+            self.app.copy_url(token)
+
+    def action_download(self) -> None:
+        """Download the highlighted token's audio."""
+        if (token := self.selected_token()) is not None:
+            self.app.start_download(token, play=False)
+
+    def action_play(self) -> None:
+        """Play the highlighted token's audio."""
+        if (token := self.selected_token()) is not None:
+            self.app.play(token)
+
+    def action_renew(self) -> None:
+        """Request a new token for the same file."""
+        if (token := self.selected_token()) is not None:
+            self.app.renew(token)
+
+    def action_remove(self) -> None:
+        """Forget the highlighted token."""
+        if (token := self.selected_token()) is not None:
+            self.app.remove_token(token)
+
+    def action_reveal(self) -> None:
+        """Show or mask the tokens."""
+        self.app.toggle_reveal()
+
+    def action_close(self) -> None:
+        """Back to the recordings."""
+        self.dismiss()
+
+    def on_screen_resume(self, _event: Any) -> None:
+        self.reload()

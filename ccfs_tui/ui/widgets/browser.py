@@ -1,0 +1,233 @@
+"""The left pane: filter input, counts, load progress and the recording tree."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, ProgressBar, Static, Tree
+
+from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
+
+FILTER_DELAY = 0.15
+"""Debounce of the filter input, seconds."""
+
+
+class FilterInput(Input):
+    """The ``/`` filter; Escape closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close filter")]
+
+    class Closed(Message):
+        """Escape was pressed in the filter."""
+
+    def action_close(self) -> None:
+        """Close the filter."""
+        self.post_message(self.Closed())
+
+
+class RecordingBrowser(Vertical):
+    """Browse and filter the recordings of the store."""
+
+    class Highlighted(Message):
+        """The cursor moved to a recording (``row_id``) or a group (``group``)."""
+
+        def __init__(self, row_id: int | None, group: tuple[str, ...] | None, n: int) -> None:
+            super().__init__()
+            self.row_id = row_id
+            self.group = group
+            self.count = n
+
+    class Chosen(Message):
+        """Enter on a recording."""
+
+        def __init__(self, row_id: int) -> None:
+            super().__init__()
+            self.row_id = row_id
+
+    class FilterChanged(Message):
+        """The filter text changed (debounced); the app runs it on the store."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, store: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.store = store
+        self.query_text = ""
+        self.applied_query = ""
+        self.total = 0
+        self.problem_count = 0
+        self.loading = False
+        self.load_note = ""
+        self.empty_text = ""
+        self._debounce: Any = None
+        self._reveal_on_apply = False
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(placeholder="call id, number, agent, file, 2026-10-03", id="filter")
+        yield Static(id="summary")
+        yield ProgressBar(id="load-progress", show_eta=False, total=100)
+        yield RecordingTree(self.store, id="tree")
+
+    def on_mount(self) -> None:
+        self.border_title = "Recordings"
+        self.query_one("#filter").display = False
+        self.query_one("#load-progress").display = False
+        self.update_summary()
+
+    @property
+    def tree(self) -> RecordingTree:
+        """The tree widget."""
+        return self.query_one(RecordingTree)
+
+    @property
+    def filter_input(self) -> FilterInput:
+        """The filter input."""
+        return self.query_one(FilterInput)
+
+    # ------------------------------------------------------------------ summary
+    def matches(self) -> int:
+        """How many recordings the current view shows."""
+        ids = self.tree.ids
+        return self.total if ids is None else len(ids)
+
+    def update_summary(self) -> None:
+        """Redraw the counts line."""
+        summary = self.query_one("#summary", Static)
+        if self.empty_text and not self.total and not self.loading:
+            summary.update(Content(self.empty_text))
+            return
+        parts = []
+        if self.tree.ids is not None:
+            parts.append(f"[b]{count(len(self.tree.ids))}[/] of {count(self.total)}")
+        else:
+            parts.append(f"[b]{count(self.total)}[/] recordings")
+        if self.loading:
+            parts.append("loading…")
+        elif self.load_note:
+            parts.append(self.load_note)
+        if self.problem_count:
+            parts.append(f"[$warning]{count(self.problem_count)} skipped[/] (i)")
+        summary.update(" · ".join(parts))
+
+    def set_progress(self, done: int, total: int) -> None:
+        """Show the load progress (bytes)."""
+        bar = self.query_one("#load-progress", ProgressBar)
+        bar.display = self.loading
+        bar.update(total=max(total, 1), progress=done)
+
+    # ------------------------------------------------------------------ filter
+    def open_filter(self) -> None:
+        """Show and focus the filter."""
+        box = self.filter_input
+        box.display = True
+        box.focus()
+
+    @on(FilterInput.Closed)
+    def close_filter(self) -> None:
+        """Clear and hide the filter; back to the tree."""
+        box = self.filter_input
+        if box.value:
+            box.value = ""
+        box.display = False
+        self.tree.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(FILTER_DELAY, self._emit_filter)
+
+    def _emit_filter(self) -> None:
+        self._debounce = None
+        self.post_message(self.FilterChanged(self.query_text))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        if self.query_text.strip() != self.applied_query.strip():
+            self._reveal_on_apply = True
+            self.post_message(self.FilterChanged(self.query_text))
+        else:
+            self.reveal_first()
+
+    def apply_filter(self, query: str, ids: list[int] | None) -> None:
+        """Show the store's answer to ``query`` (stale answers are dropped by the caller)."""
+        self.applied_query = query
+        tree = self.tree
+        tree.ids = ids
+        tree.rebuild()
+        if ids is not None and 0 < len(ids) <= 20:
+            for node in list(tree.root.children):
+                self._expand_all(node)
+        self.update_summary()
+        if self._reveal_on_apply:
+            self._reveal_on_apply = False
+            self.reveal_first()
+
+    def _expand_all(self, node: Any) -> None:
+        self.tree.populate(node)
+        node.expand()
+        for child in node.children:
+            if isinstance(child.data, Group):
+                self._expand_all(child)
+
+    def reveal_first(self) -> None:
+        """Focus the tree on the first match (expanding down to it)."""
+        tree = self.tree
+        node = tree.first_leaf()
+        tree.focus()
+        if node is None:
+            self.app.bell()
+            return
+        self.call_after_refresh(tree.move_cursor, node)
+
+    def reveal(self, row_id: int) -> None:
+        """Expand down to ``row_id`` and put the cursor on it."""
+        tree = self.tree
+        node = tree.find_leaf(row_id)
+        if node is not None:
+            self.call_after_refresh(tree.move_cursor, node)
+
+    # ------------------------------------------------------------------ tree events
+    @on(Tree.NodeHighlighted, "#tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, Leaf):
+            self.post_message(self.Highlighted(data.row_id, None, 1))
+        elif isinstance(data, Group):
+            self.post_message(self.Highlighted(None, data.path, self._group_count(data)))
+        else:
+            self.post_message(self.Highlighted(None, None, 0))
+
+    def _group_count(self, data: Group) -> int:
+        parent, key = data.path[:-1], data.path[-1]
+        return next((n for k, n in self.store.children(self.tree.ids, parent) if k == key), 0)
+
+    @on(Tree.NodeSelected, "#tree")
+    def _selected(self, event: Tree.NodeSelected[NodeData]) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, Leaf):
+            self.post_message(self.Chosen(data.row_id))
+        elif isinstance(data, More):
+            node = event.node
+            parent = node.parent
+            index = len(parent.children) - 1 if parent is not None else 0
+            self.tree.show_more(node)
+            if parent is not None and index < len(parent.children):
+                self.call_after_refresh(self.tree.move_cursor, parent.children[index])

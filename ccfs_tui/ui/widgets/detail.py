@@ -1,0 +1,243 @@
+"""The right pane: playback state, every field of the recording, and the signed request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import ProgressBar, Static
+
+from ccfs_tui.core.recording import Recording
+from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
+from ccfs_tui.ui.formatting import recording_fields
+
+
+@dataclass(frozen=True, slots=True)
+class Requesting:
+    """A requestPlayVoice is in flight."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """The last request for this file failed."""
+
+    message: str
+    hint: str = ""
+    kind: str = ""
+
+
+Outcome = Requesting | Failure | None
+
+
+def remaining_style(token: Token, now: datetime) -> str:
+    """The theme colour of a countdown: fine, warning (< 5 min) or alarm (< 1 min)."""
+    left = token.remaining(now)
+    if left <= ALARM_BELOW:
+        return "$error"
+    if left <= WARN_BELOW:
+        return "$warning"
+    return "$success"
+
+
+def mask_url(url: str, token: Token, revealed: bool) -> str:
+    """The playback URL with its token masked unless revealed."""
+    return url if revealed else url.replace(token.token, token.masked)
+
+
+class DetailPane(VerticalScroll):
+    """Shows one recording; the app feeds it (it never reads the network itself)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.recording: Recording | None = None
+        self.outcome: Outcome = None
+        self.token: Token | None = None
+        self.url = ""
+        self.revealed = False
+        self.now: datetime | None = None
+        self.group_text = ""
+        self._preview_note = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="playback")
+        yield ProgressBar(id="download-bar", total=100, show_eta=False)
+        yield Static(id="download-note")
+        yield Static(id="fields")
+        yield Static(id="request")
+
+    def on_mount(self) -> None:
+        self.border_title = "Recording"
+        self.query_one("#download-bar").display = False
+        self.query_one("#download-note").display = False
+        self.render_all()
+
+    # ----------------------------------------------------------------- feeding
+    def show(
+        self,
+        recording: Recording | None,
+        *,
+        group_text: str = "",
+        outcome: Outcome = None,
+        token: Token | None = None,
+        url: str = "",
+        preview: Any = None,
+        preview_note: str = "",
+        now: datetime | None = None,
+    ) -> None:
+        """Show ``recording`` (or a group summary) with its playback state."""
+        changed = recording is not self.recording
+        self.recording = recording
+        self.group_text = group_text
+        self.outcome = outcome
+        self.token = token
+        self.url = url
+        self.now = now
+        self.render_all(preview=preview, preview_note=preview_note)
+        if changed:
+            self.scroll_home(animate=False)
+
+    def set_playback(
+        self, *, outcome: Outcome, token: Token | None, url: str, now: datetime
+    ) -> None:
+        """Update only the playback part."""
+        self.outcome = outcome
+        self.token = token
+        self.url = url
+        self.now = now
+        self._render_playback()
+
+    def tick(self, now: datetime) -> None:
+        """Recompute the countdown from the token's absolute expiry."""
+        self.now = now
+        if self.token is not None:
+            self._render_playback()
+
+    def set_revealed(self, revealed: bool) -> None:
+        """Show or mask the token."""
+        self.revealed = revealed
+        self._render_playback()
+
+    def set_download(self, done: int, total: int | None, note: str) -> None:
+        """Show download progress (``total`` None: size unknown)."""
+        bar = self.query_one("#download-bar", ProgressBar)
+        bar.display = True
+        bar.update(total=total, progress=done)
+        self.set_download_note(note)
+
+    def set_download_note(self, note: str, *, hide_bar: bool = False) -> None:
+        """A line under the progress bar (where the file went, errors)."""
+        label = self.query_one("#download-note", Static)
+        label.display = bool(note)
+        label.update(Content(note))
+        if hide_bar:
+            self.query_one("#download-bar").display = False
+
+    def clear_download(self) -> None:
+        """Hide the progress bar and its note."""
+        self.query_one("#download-bar").display = False
+        self.query_one("#download-note").display = False
+
+    def show_preview_note(self, note: str) -> None:
+        """Say why no signed preview can be shown."""
+        self._preview_note = note
+        if self.recording is not None:
+            self._render_request(None, note)
+
+    # ----------------------------------------------------------------- rendering
+    def render_all(self, preview: Any = None, preview_note: str = "") -> None:
+        """Redraw every section."""
+        self._render_playback()
+        self._render_fields()
+        self._render_request(preview, preview_note)
+
+    def _render_playback(self) -> None:
+        self.query_one("#playback", Static).update(self._playback_content())
+
+    def _playback_content(self) -> Content:
+        rec = self.recording
+        if rec is None:
+            if self.group_text:
+                return Content.from_markup(
+                    "$text\n[dim]Enter expands · / filters[/]", text=self.group_text
+                )
+            return Content.from_markup(
+                "[dim]Pick a recording: ↑↓ move, Enter expands, / filters.[/]"
+            )
+        outcome = self.outcome
+        if isinstance(outcome, Requesting):
+            return Content.from_markup(
+                "[$accent b]Requesting a playback token…[/]\n[dim]Esc cancels[/]"
+            )
+        lines: list[Content] = []
+        if isinstance(outcome, Failure):
+            lines.append(Content.from_markup("[$error b]✗ $msg[/]", msg=outcome.message))
+            if outcome.hint:
+                lines.append(Content.from_markup("[$error]$hint[/]", hint=outcome.hint))
+        token = self.token
+        if token is not None and self.now is not None:
+            shown = token.token if self.revealed else token.masked
+            if token.is_expired(self.now):
+                lines.append(
+                    Content.from_markup(
+                        "[$error b]Token $tok expired[/] · [b]n[/] renews it", tok=shown
+                    )
+                )
+            else:
+                left = format_remaining(token.remaining(self.now))
+                style = remaining_style(token, self.now)
+                lines.append(Content.from_markup("[$success b]✓ resultCode 0[/] success"))
+                lines.append(
+                    Content.from_markup(
+                        f"Token [b]$tok[/] · [{style} b]$left[/] left", tok=shown, left=left
+                    )
+                )
+                if self.url:
+                    lines.append(
+                        Content.from_markup(
+                            "[dim]$url[/]", url=mask_url(self.url, token, self.revealed)
+                        )
+                    )
+                lines.append(
+                    Content.from_markup(
+                        "[dim][b]c[/b] copy URL [b]d[/b] save [b]p[/b] play [b]v[/b] $verb[/]",
+                        verb="hide" if self.revealed else "reveal",
+                    )
+                )
+        elif not isinstance(outcome, Failure):
+            lines.append(Content.from_markup("[dim]Enter or [b]r[/b]: request a playback token[/]"))
+        return Content("\n").join(lines)
+
+    def _render_fields(self) -> None:
+        rec = self.recording
+        widget = self.query_one("#fields", Static)
+        widget.display = rec is not None
+        if rec is None:
+            return
+        rows = [
+            Content.assemble((f"{label:<14}", "dim"), value)
+            for label, value in recording_fields(rec)
+        ]
+        rows.append(Content.assemble(("fileName sent ", "bold"), rec.play_file_name))
+        widget.update(Content("\n").join(rows))
+
+    def _render_request(self, preview: Any, note: str) -> None:
+        widget = self.query_one("#request", Static)
+        widget.display = self.recording is not None
+        if self.recording is None:
+            return
+        widget.border_title = "Signed request"
+        if preview is None:
+            widget.update(Content.from_markup("[dim]$note[/]", note=note or "Not signed yet."))
+            return
+        lines = [Content.assemble((f"{preview.method} ", "bold"), preview.url)]
+        for name, value in preview.headers.items():
+            lines.append(Content.assemble((f"{name}: ", "dim"), str(value)))
+        if preview.body:
+            body = preview.body if isinstance(preview.body, str) else str(preview.body)
+            lines.append(Content(""))
+            lines.append(Content(body))
+        widget.update(Content("\n").join(lines))

@@ -1,0 +1,212 @@
+"""The lazy VDN -> day -> agent -> recording tree, drawn from the store (never a node per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ccfs_tui.ui.formatting import count, leaf_label
+
+LEVEL_NAMES = ("VDN", "", "Agent")
+"""Label prefixes of the group levels (the day needs none)."""
+
+LEAF_PAGE = 200
+"""Recordings shown under one agent before a "… N more" node."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A VDN, day or agent node: the path of keys from the top."""
+
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One recording (its row id in the store)."""
+
+    row_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class More:
+    """The "… N more" node under an agent; selecting it shows the next page."""
+
+    path: tuple[str, ...]
+    shown: int
+
+
+NodeData = Group | Leaf | More
+
+
+def group_label(path: tuple[str, ...], n: int) -> Text:
+    """``VDN 12  4,321`` with the count dimmed."""
+    prefix = LEVEL_NAMES[len(path) - 1]
+    name = f"{prefix} {path[-1]}" if prefix else path[-1]
+    return Text.assemble(name, ("  " + count(n), "dim"))
+
+
+class RecordingTree(Tree[NodeData]):
+    """Shows ``store`` restricted to ``ids`` (None: every row), populated as nodes expand."""
+
+    def __init__(self, store: Any, **kwargs: Any) -> None:
+        super().__init__("Recordings", **kwargs)
+        self.store = store
+        self.ids: Sequence[int] | None = None
+        self.show_root = False
+        self.guide_depth = 2
+        self.auto_expand = True
+        self._populated: set[int] = set()
+
+    # ----------------------------------------------------------------- building
+    def rebuild(self) -> None:
+        """Drop every node and show the top level again (all collapsed)."""
+        self.clear()
+        self._populated = set()
+        self.populate(self.root)
+        self.root.expand()
+
+    def populate(self, node: TreeNode[NodeData]) -> None:
+        """Add the children of ``node`` if it has none yet."""
+        if node.id in self._populated:
+            return
+        self._populated.add(node.id)
+        path = node.data.path if isinstance(node.data, Group) else ()
+        if len(path) < 3:
+            for key, n in self.store.children(self.ids, path):
+                node.add(group_label((*path, key), n), Group((*path, key)))
+        else:
+            self._add_leaves(node, path, 0)
+
+    def _add_leaves(self, node: TreeNode[NodeData], path: tuple[str, ...], start: int) -> None:
+        leaves = self.store.leaves(self.ids, path)
+        page = leaves[start : start + LEAF_PAGE]
+        for row_id in page:
+            node.add_leaf(leaf_label(self.store.recording(row_id)), Leaf(row_id))
+        left = len(leaves) - start - len(page)
+        if left > 0:
+            node.add_leaf(Text(f"… {count(left)} more", "italic"), More(path, start + len(page)))
+
+    def show_more(self, node: TreeNode[NodeData]) -> None:
+        """Replace a "… N more" node with the next page of recordings."""
+        data = node.data
+        parent = node.parent
+        if not isinstance(data, More) or parent is None:
+            return
+        node.remove()
+        self._add_leaves(parent, data.path, data.shown)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        """Populate lazily."""
+        self.populate(event.node)
+
+    # ----------------------------------------------------------------- refreshing
+    def sync(self) -> None:
+        """Bring counts and populated nodes up to date after rows were added.
+
+        Keeps the cursor on the node it was on, even when nodes are inserted above it.
+        """
+        cursor = self.cursor_node
+        self._sync(self.root, ())
+        if cursor is not None and cursor.tree is self and self._is_attached(cursor):
+            _ = self.last_line  # rebuild the line table so the node knows its line
+            if cursor.line >= 0 and cursor.line != self.cursor_line:
+                self.move_cursor(cursor)
+
+    def _is_attached(self, node: TreeNode[NodeData]) -> bool:
+        try:
+            return self.get_node_by_id(node.id) is node
+        except Exception:
+            return False
+
+    def _sync(self, node: TreeNode[NodeData], path: tuple[str, ...]) -> None:
+        if node is not self.root and node.id not in self._populated:
+            return
+        if len(path) == 3:
+            self._sync_leaves(node, path)
+            return
+        wanted = self.store.children(self.ids, path)
+        existing: dict[str, TreeNode[NodeData]] = {
+            child.data.path[-1]: child for child in node.children if isinstance(child.data, Group)
+        }
+        for index, (key, n) in enumerate(wanted):
+            child = existing.pop(key, None)
+            label = group_label((*path, key), n)
+            if child is None:
+                before = index if index < len(node.children) else None
+                child = node.add(label, Group((*path, key)), before=before)
+            elif child.label != label:
+                child.set_label(label)
+            self._sync(child, (*path, key))
+        for child in existing.values():
+            child.remove()
+
+    def _sync_leaves(self, node: TreeNode[NodeData], path: tuple[str, ...]) -> None:
+        leaves = self.store.leaves(self.ids, path)
+        shown = [child.data.row_id for child in node.children if isinstance(child.data, Leaf)]
+        more = any(isinstance(child.data, More) for child in node.children)
+        if not more and shown == list(leaves[: len(shown)]) and len(shown) == len(leaves):
+            return
+        keep = max(len(shown), LEAF_PAGE)
+        node.remove_children()
+        self._add_leaves(node, path, 0)
+        if keep > LEAF_PAGE:
+            while True:
+                tail = node.children[-1] if node.children else None
+                if tail is None or not isinstance(tail.data, More) or tail.data.shown >= keep:
+                    break
+                self.show_more(tail)
+
+    # ----------------------------------------------------------------- finding
+    def first_leaf(self) -> TreeNode[NodeData] | None:
+        """Expand down to the first recording and return its node (None if empty)."""
+        node = self.root
+        for _level in range(4):
+            self.populate(node)
+            if not node.children:
+                return None
+            if node is not self.root:
+                node.expand()
+            node = node.children[0]
+            if isinstance(node.data, Leaf):
+                return node
+        return None
+
+    def find_leaf(self, row_id: int) -> TreeNode[NodeData] | None:
+        """Expand down to recording ``row_id`` (if it is in the current view)."""
+        rec = self.store.recording(row_id)
+        keys = (rec.vdn_id, f"{rec.call_begin:%Y-%m-%d}", rec.agent_id)
+        node = self.root
+        for depth in range(3):
+            self.populate(node)
+            match = next(
+                (
+                    child
+                    for child in node.children
+                    if isinstance(child.data, Group) and child.data.path[depth] == keys[depth]
+                ),
+                None,
+            )
+            if match is None:
+                return None
+            node = match
+            node.expand()
+        self.populate(node)
+        while True:
+            for child in node.children:
+                if isinstance(child.data, Leaf) and child.data.row_id == row_id:
+                    return child
+            tail = node.children[-1] if node.children else None
+            if tail is None or not isinstance(tail.data, More):
+                return None
+            self.show_more(tail)
+
+    def highlighted_row(self) -> int | None:
+        """Row id under the cursor, if the cursor is on a recording."""
+        node = self.cursor_node
+        return node.data.row_id if node is not None and isinstance(node.data, Leaf) else None

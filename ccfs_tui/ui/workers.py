@@ -1,0 +1,174 @@
+"""The slow jobs of the app, as Textual workers that report back only with messages.
+
+Mixed into :class:`~ccfs_tui.ui.app.CcfsApp`. Workers never touch widgets: they post
+messages (``messages.py``); failures reach the app's one ``Worker.StateChanged`` handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from ccfs_tui.core.tokens import Token
+from ccfs_tui.ui.messages import (
+    ClientReady,
+    DownloadFinished,
+    DownloadProgress,
+    FilterApplied,
+    IndexChunkLoaded,
+    IndexLoadFinished,
+    TokenIssued,
+)
+from ccfs_tui.ui.player import start_player
+
+if TYPE_CHECKING:
+    from ccfs_tui.core.client import CcfsClient
+
+LOAD_CHUNK = 5_000
+"""Rows per index chunk: the first one shows within a blink."""
+
+FILTER_SLICE = 5_000
+"""Rows filtered between two yields to the event loop (a new key cancels the rest)."""
+
+PROGRESS_STEP = 64 * 1024
+"""Download progress messages at most every this many bytes."""
+
+
+class SecretNeeded(Exception):
+    """The profile wants the SK typed in: the app asks with a modal, then retries."""
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__(prompt)
+        self.prompt = prompt
+
+
+def _raise_needs_prompt(prompt: str) -> str:
+    raise SecretNeeded(prompt)
+
+
+class WorkersMixin:
+    """Workers of the app; ``self`` is the :class:`CcfsApp`."""
+
+    store: Any
+    profile: Any
+    config: Any
+    client: CcfsClient | None
+    _secret: Any
+    _transport: Any
+    _audit: Any
+    clock: Any
+    _prepare_index: Any
+
+    if TYPE_CHECKING:
+
+        def post_message(self, message: Any) -> bool: ...
+
+    # ----------------------------------------------------------------- index
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_index_worker(self, paths: Sequence[Path]) -> None:
+        """Read the index files in chunks (a thread: parsing is CPU and disk)."""
+        from ccfs_tui.core.index_reader import iter_index
+
+        worker = get_current_worker()
+        prepare, self._prepare_index = self._prepare_index, None
+        if prepare is not None:
+            prepare()
+        for chunk in iter_index(list(paths), chunk_size=LOAD_CHUNK):
+            if worker.is_cancelled:
+                self.post_message(IndexLoadFinished(cancelled=True))
+                return
+            self.post_message(
+                IndexChunkLoaded(chunk.rows, chunk.problems, chunk.bytes_done, chunk.bytes_total)
+            )
+        self.post_message(IndexLoadFinished(cancelled=worker.is_cancelled))
+
+    # ----------------------------------------------------------------- filter
+    @work(exclusive=True, group="filter", exit_on_error=False)
+    async def filter_worker(self, query: str, generation: int) -> None:
+        """Run ``query`` on the store slice by slice; a newer query cancels this one."""
+        if not query.strip():
+            self.post_message(FilterApplied(query, None, generation))
+            return
+        ids = self.store.all_ids()
+        found: list[int] = []
+        for start in range(0, len(ids), FILTER_SLICE):
+            found.extend(self.store.filter(query, ids[start : start + FILTER_SLICE]))
+            await asyncio.sleep(0)
+        self.post_message(FilterApplied(query, found, generation, upto=len(ids)))
+
+    # ----------------------------------------------------------------- client
+    async def get_client(self) -> CcfsClient:
+        """The profile's one client, made on first use (the SK may come from a command)."""
+        if self.client is not None:
+            return self.client
+        from ccfs_tui.core.client import CcfsClient
+        from ccfs_tui.core.config import check_profile_ready, resolve_secret
+
+        profile = self.profile
+        check_profile_ready(profile)
+        if self._secret is None:
+            self._secret = await asyncio.to_thread(
+                resolve_secret, profile, None, _raise_needs_prompt, self.config
+            )
+        if self.client is None:
+            self.client = CcfsClient(
+                profile,
+                self._secret,
+                clock=self.clock,
+                transport=self._transport,
+                audit=self._audit,
+            )
+        return self.client
+
+    @work(exclusive=True, group="client", exit_on_error=False)
+    async def prepare_client_worker(self) -> None:
+        """Make the client ahead of the first request when no prompt is needed."""
+        try:
+            await self.get_client()
+        except SecretNeeded:
+            return
+        self.post_message(ClientReady())
+
+    @work(group="client-close", exit_on_error=False)
+    async def close_client_worker(self, client: CcfsClient) -> None:
+        """Close a client that is no longer used (profile switch)."""
+        await client.aclose()
+
+    # ----------------------------------------------------------------- requests
+    @work(exclusive=True, exit_on_error=False, group="request")
+    async def request_worker(self, file_name: str) -> None:
+        """Sign and send requestPlayVoice; the token comes back as a message."""
+        client = await self.get_client()
+        token = await client.request_play_token(file_name)
+        self.post_message(TokenIssued(token))
+
+    @work(exclusive=True, exit_on_error=False, group="download")
+    async def download_worker(self, token: Token, play: bool) -> None:
+        """Stream the audio to the download folder with progress messages."""
+        client = await self.get_client()
+        name = token.file_name
+        last = [-PROGRESS_STEP]
+
+        def progress(done: int, total: int | None) -> None:
+            if done - last[0] >= PROGRESS_STEP or (total is not None and done >= total):
+                last[0] = done
+                self.post_message(DownloadProgress(name, done, total))
+
+        self.post_message(DownloadProgress(name, 0, None))
+        path = await client.download(token, progress=progress)
+        self.post_message(DownloadFinished(name, path, play))
+
+    @work(exclusive=True, exit_on_error=False, group="player")
+    async def player_worker(self, command: list[str], path: Path) -> None:
+        """Run the player until it exits (cancelling the worker stops it)."""
+        process = await start_player(command, path)
+        try:
+            await process.wait()
+        finally:
+            if process.returncode is None:
+                process.terminate()
