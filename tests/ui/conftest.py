@@ -1,0 +1,101 @@
+"""Fixtures of the UI tests: a fixed sample index, the real emulator on loopback, a FakeClock.
+
+Every app here runs with ``tick=False`` (tests call ``app.tick()`` after moving the clock),
+no real audio player, and an empty environment (no ``$TMUX``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_support import AK, SAMPLE_FIRST_DAY, SAMPLE_ROWS, SK, START, AppFactory
+
+from ccfs_tui.core.clock import FakeClock
+from ccfs_tui.core.config import Profile
+from ccfs_tui.core.emulator import Catalogue, Emulator
+from ccfs_tui.core.sample_index import write_sample
+from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.tokens import TokenStore
+from ccfs_tui.ui.app import CcfsApp
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Catalogue]:
+    """A 3,000-row index over 3 days (seed 11) and the emulator catalogue of the same rows."""
+    folder = tmp_path_factory.mktemp("ui-sample")
+    path = folder / "sample_record.csv"
+    catalogue = write_sample(path, SAMPLE_ROWS, app_id=AK, seed=11, start=SAMPLE_FIRST_DAY, days=3)
+    return path, catalogue
+
+
+@pytest.fixture
+def sample_index(sample: tuple[Path, Catalogue]) -> Path:
+    """The sample index file."""
+    return sample[0]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The clock shared by the app, its client and the emulator."""
+    return FakeClock(START)
+
+
+def start_emulator(catalogue: Catalogue, clock: FakeClock, **options: Any) -> Emulator:
+    """A real emulator on a free loopback port that knows AK/SK and the sample."""
+    return Emulator(
+        credentials={AK: Secret(SK)}, catalogue=catalogue, clock=clock, **options
+    ).start()
+
+
+@pytest.fixture
+def emu(sample: tuple[Path, Catalogue], clock: FakeClock) -> Iterator[Emulator]:
+    """Plain-HTTP emulator."""
+    server = start_emulator(sample[1], clock)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def make_profile(base_url: str, tmp_path: Path, **changes: Any) -> Profile:
+    """A test profile: short timeouts, no flow-control retries, downloads in tmp."""
+    values: dict[str, Any] = {
+        "name": "test",
+        "base_url": base_url,
+        "app_id": AK,
+        "secret_env": "UI_TEST_NO_SUCH_VAR",
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "download_dir": tmp_path / "downloads",
+        "flow_control_retries": 0,
+        "retry_backoff": 0.01,
+    }
+    values.update(changes)
+    return Profile(**values)
+
+
+@pytest.fixture
+def make_app(emu: Emulator, sample_index: Path, clock: FakeClock, tmp_path: Path) -> AppFactory:
+    """Build an app against the emulator; keyword arguments override the defaults."""
+
+    def build(**overrides: Any) -> CcfsApp:
+        profile = overrides.pop("profile", None) or make_profile(
+            emu.base_url, tmp_path, **overrides.pop("profile_changes", {})
+        )
+        options: dict[str, Any] = {
+            "index_paths": [sample_index],
+            "profile": profile,
+            "secret": Secret(SK),
+            "token_store": TokenStore(tmp_path / "tokens.json", clock),
+            "clock": clock,
+            "tick": False,
+            "player_finder": lambda: None,
+            "environ": {},
+        }
+        options.update(overrides)
+        return CcfsApp(**options)
+
+    return build

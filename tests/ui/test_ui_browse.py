@@ -1,0 +1,144 @@
+"""Loading, the lazy tree, the filter, Enter-to-first-match, skipped lines, cancelling a load."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ui_support import SAMPLE_ROWS, AppFactory, loaded, select_first_recording, wait_for
+
+from ccfs_tui.ui.screens.problems import ProblemsScreen
+from ccfs_tui.ui.widgets.tree import Group, Leaf
+
+
+def summary_text(app) -> str:
+    return str(app.main_screen.browser.query_one("#summary").render())
+
+
+async def test_index_loads_into_a_lazy_tree(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        tree = app.main_screen.browser.tree
+        assert len(app.store) == SAMPLE_ROWS
+        top = list(tree.root.children)
+        assert top and all(isinstance(n.data, Group) and len(n.data.path) == 1 for n in top)
+        assert sum(n for _, n in app.store.children(None, ())) == SAMPLE_ROWS
+        # lazy: nothing below the VDNs until one is expanded
+        assert all(not n.children for n in top)
+        assert "3,000 recordings" in summary_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert top[0].is_expanded and top[0].children
+        assert isinstance(top[0].children[0].data, Group)
+
+
+async def test_filter_narrows_and_enter_selects_first_match(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        rec = app.store.recording(123)
+        await pilot.press("slash")
+        assert app.focused is app.main_screen.browser.filter_input
+        await pilot.press(*rec.call_id)
+        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is not None)
+        tree = app.main_screen.browser.tree
+        assert 123 in tree.ids
+        assert len(tree.ids) < 5
+        assert f"{len(tree.ids)} of 3,000" in summary_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.selected_row is not None)
+        assert app.focused is tree
+        assert isinstance(tree.cursor_node.data, Leaf)
+        assert app.selected_recording().call_id == rec.call_id
+        detail = str(app.main_screen.detail.query_one("#fields").render())
+        assert rec.call_id in detail and rec.caller_no in detail
+
+
+async def test_filter_by_day_and_clearing(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        day = "2026-10-02"
+        expected = sum(
+            1 for i in app.store.all_ids() if f"{app.store.recording(i).call_begin:%F}" == day
+        )
+        await pilot.press("slash", *day)
+        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is not None)
+        assert len(app.main_screen.browser.tree.ids) == expected
+        assert f"{expected:,} of 3,000" in summary_text(app)
+        await pilot.press("escape")  # closes and clears the filter
+        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is None)
+        assert "3,000 recordings" in summary_text(app)
+        assert app.focused is app.main_screen.browser.tree
+
+
+async def test_stale_filter_is_ignored(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        rec = app.store.recording(5)
+        app.run_filter("2026-10-01")
+        app.run_filter(rec.call_id)  # the newer query wins
+        await wait_for(pilot, lambda: app.main_screen.browser.applied_query == rec.call_id)
+        await pilot.pause(0.2)
+        assert app.main_screen.browser.applied_query == rec.call_id
+        assert 5 in app.main_screen.browser.tree.ids
+
+
+async def test_skipped_lines_are_counted_and_listed(
+    make_app: AppFactory, sample_index: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken_record.csv"
+    lines = sample_index.read_text(encoding="utf-8").splitlines()
+    broken.write_text(
+        "\n".join([*lines[:11], "only,three,fields", *lines[11:21], "x" * 10]) + "\n",
+        encoding="utf-8",
+    )
+    app = make_app(index_paths=[broken])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        assert len(app.problems) == 2
+        assert "2 skipped" in summary_text(app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ProblemsScreen)
+        log_lines = list(app.screen.query_one("Log").lines)
+        assert any(line.startswith(f"{broken}:12:") or ":12:" in line for line in log_lines)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ProblemsScreen)
+
+
+async def test_escape_cancels_the_index_load(make_app: AppFactory) -> None:
+    gate = threading.Event()
+    app = make_app(prepare_index=lambda: gate.wait(10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.loading
+        assert "loading" in summary_text(app)
+        await pilot.press("escape")
+        gate.set()
+        await wait_for(pilot, lambda: not app.loading)
+        await pilot.pause(0.2)
+        assert len(app.store) == 0
+        assert "cancelled" in summary_text(app)
+
+
+async def test_no_index_says_how_to_give_one(make_app: AppFactory) -> None:
+    app = make_app(index_paths=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = summary_text(app)
+        assert "ccfs-tui PATH" in text and "index_path" in text
+
+
+async def test_keys_of_the_footer_follow_the_state(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        screen = app.main_screen
+        assert screen.check_action("request", ()) is False
+        assert screen.check_action("copy_url", ()) is False
+        await select_first_recording(pilot)
+        assert screen.check_action("request", ()) is True
+        assert screen.check_action("copy_url", ()) is False

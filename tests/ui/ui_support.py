@@ -1,0 +1,45 @@
+"""Constants and Pilot helpers shared by the UI tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ccfs_tui.ui.app import CcfsApp
+
+AK = "ui-test-ak"
+SK = "ui-test-sk-do-not-show-0123456789"
+START = datetime(2026, 10, 3, 8, 0, 0, tzinfo=UTC)
+SAMPLE_ROWS = 3_000
+SAMPLE_FIRST_DAY = date(2026, 10, 1)
+
+AppFactory = Callable[..., "CcfsApp"]
+
+
+async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` is true (fails the test after ``timeout``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.02)
+
+
+async def loaded(pilot: Any) -> None:
+    """Wait until the index is loaded and the tree drawn."""
+    app = pilot.app
+    await wait_for(pilot, lambda: not app.loading and len(app.store) > 0)
+    await pilot.pause()
+
+
+async def select_first_recording(pilot: Any) -> None:
+    """Filter on nothing, jump to the first recording (Enter in the filter)."""
+    await loaded(pilot)
+    app = pilot.app
+    await pilot.press("slash", "enter")
+    await wait_for(pilot, lambda: app.selected_row is not None)
+    await pilot.pause()
