@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,11 @@ REQUEST_PLAY_VOICE = f"{API}/requestPlayVoice"
 PLAY_VOICE = f"{API}/playVoice"
 DOWNLOAD_RECORD_FILE = f"{API}/downloadRecordFile"
 MAX_ERROR_BODY = 64 * 1024
+_DNS_MARKERS = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+)
 
 Progress = Callable[[int, int | None], None]
 
@@ -283,16 +289,14 @@ class CcfsClient:
             )
         text = " ".join(str(e) for e in chain).lower()
         if isinstance(exc, httpx.ConnectError):
-            if (
-                "name or service not known" in text
-                or "nodename nor servname" in text
-                or ("temporary failure in name resolution" in text)
+            if any(isinstance(e, socket.gaierror) for e in chain) or any(
+                marker in text for marker in _DNS_MARKERS
             ):
                 return CcfsConnectError(
                     f"Cannot resolve the host name in {host}.",
                     "Check base_url's host name, or use the CC-FS IP address.",
                 )
-            if "refused" in text:
+            if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
                 return CcfsConnectError(
                     f"{host} refused the connection.",
                     "Check the port in base_url and that the CC-FS is running.",
