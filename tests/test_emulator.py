@@ -526,12 +526,12 @@ def test_latency_makes_a_short_client_timeout_fire(
 ) -> None:
     emulator.faults.set(latency=0.8, times=1)
     rec = emulator_recordings[0]
-    with client(emulator, timeout=0.1) as c:
-        with pytest.raises(httpx.ReadTimeout):
-            post(c, "requestPlayVoice", body(rec.play_file_name))
-        assert not emulator.faults.active  # used up by that one request
+    with client(emulator, timeout=0.1) as c, pytest.raises(httpx.ReadTimeout):
+        post(c, "requestPlayVoice", body(rec.play_file_name))
     with client(emulator) as c:
         assert result(post(c, "requestPlayVoice", body(rec.play_file_name))) == "0"
+    assert not emulator.faults.active  # used up by the first request
+    assert emulator.requests_seen[-1].faults == ()  # the slow one is still being "processed"
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -718,16 +718,20 @@ def _exports(text: str) -> dict[str, str]:
 
 
 def test_standalone_with_made_up_credentials(
-    standalone: tuple[threading.Event, io.StringIO, list[int]], tmp_path: Path
+    standalone: tuple[threading.Event, io.StringIO, list[int]],
+    tmp_path: Path,
+    isolated_dirs: Path,
 ) -> None:
     stop, out, status = standalone
     index = tmp_path / "index.csv"
     thread = _run_standalone(
         stop, out, status, host="127.0.0.1", port=0, tls=True, app_id=None, secret=None,
-        index_path=index, cert_dir=tmp_path / "tls",
+        index_path=index,
     )  # fmt: skip
     env = _exports(out.getvalue())
     assert set(env) == {"CCFS_BASE_URL", "CCFS_APP_ID", "CCFS_SECRET_KEY", "CCFS_CA_BUNDLE"}
+    # The certificate is kept in the user cache folder, so it can be trusted once.
+    assert Path(env["CCFS_CA_BUNDLE"]).is_relative_to(isolated_dirs / "cache")
     assert str(index) in out.getvalue()
     line = index.read_text().splitlines()[1].split(",")
     with httpx.Client(
@@ -743,6 +747,7 @@ def test_standalone_with_made_up_credentials(
     stop.set()
     thread.join(5)
     assert status == [0] and "stopped" in out.getvalue()
+    assert Path(env["CCFS_CA_BUNDLE"]).exists()
 
 
 def test_standalone_never_prints_a_given_secret(
@@ -763,3 +768,17 @@ def test_standalone_never_prints_a_given_secret(
     }
     assert _exports(text)["CCFS_BASE_URL"].startswith("http://127.0.0.1:")
     assert status == [0]
+
+
+def test_an_emulator_bug_answers_500_instead_of_hanging(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ccfs_tui.core.emulator import handlers
+
+    def broken(self: object, body: bytes) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(handlers.Handler, "_do_playVoice", broken)
+    response = httpx.get(emulator.url("playVoice"), params={"st": "X"}, timeout=5)
+    assert response.status_code == 500
+    assert emulator.requests_seen[-1].status == 500

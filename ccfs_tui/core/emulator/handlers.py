@@ -213,24 +213,24 @@ class Handler(BaseHTTPRequestHandler):
         self._status = 0
         self._result_code: str | None = None
         self._app_id: str | None = None
+        self._recorded = False
         name = split.path[len(API_PREFIX) :] if split.path.startswith(API_PREFIX) else ""
-        endpoint = name if ENDPOINTS.get(name) == self.command else None
+        endpoint = self._endpoint = name if ENDPOINTS.get(name) == self.command else None
         try:
             body = self._read_body()
         except BadBody as exc:
             self.close_connection = True
             self._send_html(exc.status, str(exc))
-            self._record(endpoint)
             return
         if endpoint is None:
             self._send_html(404, "Not Found")
-            self._record(None)
             return
         plan = self._plan = self.emulator.faults.take(endpoint)
         if plan is not None and plan.latency > 0:
             self.emulator._stopping.wait(plan.latency)
         if plan is not None and plan.drop:
             self.close_connection = True
+            self._record()
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
         elif plan is not None and plan.status:
@@ -240,8 +240,14 @@ class Handler(BaseHTTPRequestHandler):
             self._respond(200, HTML_TYPE, page)
         else:
             handler: Callable[[bytes], None] = getattr(self, f"_do_{endpoint}")
-            handler(body)
-        self._record(endpoint)
+            try:
+                handler(body)
+            except Exception as exc:  # an emulator bug: answer like a crashed server would
+                self.emulator._log(f"internal error in {endpoint}: {type(exc).__name__}: {exc}")
+                self.close_connection = True
+                if not self._status:
+                    self._send_html(500, "Internal Server Error")
+        self._record()
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -293,6 +299,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
+        self._record()  # before the client can see the answer, so tests can rely on it
         self.end_headers()
         if self.command == "HEAD":
             return
@@ -327,12 +334,16 @@ class Handler(BaseHTTPRequestHandler):
             headers = (("Content-Disposition", f'attachment; filename="{download_name}"'),)
         self._respond(200, AUDIO_TYPE, body, headers)
 
-    def _record(self, endpoint: str | None) -> None:
+    def _record(self) -> None:
+        """Remember this request once (at its answer, or when it is dropped)."""
+        if self._recorded:
+            return
+        self._recorded = True
         plan = self._plan
         seen = SeenRequest(
             method=self.command,
             path=self._path,
-            endpoint=endpoint,
+            endpoint=self._endpoint,
             app_id=self._app_id,
             status=self._status,
             result_code=self._result_code,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ccfs_tui.core.emulator.server import Emulator, make_app_id, make_secret
+from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
 
@@ -32,6 +33,8 @@ def serve(
 
     Uses the given AK/SK, or makes up a pair (and prints the SK only then). Writes a sample
     index of exactly the served recordings to ``index_path`` (default: a temporary file).
+    With TLS the certificate lives in ``cert_dir`` (default: ``emulator-tls`` in the user
+    cache folder) and is reused while valid, so a trusted CA bundle stays valid across runs.
     """
     made_up = secret is None
     ak = app_id or make_app_id()
@@ -47,6 +50,8 @@ def serve(
             f"ccfs-tui emulator: cannot write the sample index {index_path}: {exc}", file=sys.stderr
         )
         return 1
+    if tls and cert_dir is None:
+        cert_dir = app_paths().cache_dir / "emulator-tls"
     emulator = Emulator(
         host=host, port=port, tls=tls, credentials={ak: sk}, catalogue=catalogue, cert_dir=cert_dir
     )
