@@ -22,7 +22,7 @@ from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.errors import CcfsError
 from ccfs_tui.core.recording import Recording, normalize_file_name
 from ccfs_tui.core.secret import Secret
-from ccfs_tui.core.tokens import WARN_BELOW, Token, TokenStore
+from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
 from ccfs_tui.ui.clipboard import copy_text
 from ccfs_tui.ui.commands import CcfsCommands
 from ccfs_tui.ui.formatting import count
@@ -222,13 +222,19 @@ class CcfsApp(WorkersMixin, App[int]):
         """Add a chunk to the store; the tree refreshes on the throttle timer."""
         browser = self.main_screen.browser
         before = len(self.store)
-        if message.rows:
-            self.store.extend_rows(message.rows)
+        try:
+            if message.rows:
+                self.store.extend_rows(message.rows)
+        except Exception as exc:  # a bug in the store must not take the app down
+            self.workers.cancel_group(self, "load")
+            self._notify_error(exc)
+            self._finish_loading(f"load stopped: {type(exc).__name__}")
+            return
         after = len(self.store)
         self.problems.extend(message.problems)
         tree = browser.tree
         if tree.ids is not None and after > before and browser.applied_query.strip():
-            new_ids = list(self.store.all_ids())[before:after]
+            new_ids = range(before, after)  # the store numbers rows in the order added
             tree.ids = [*tree.ids, *self.store.filter(browser.applied_query, new_ids)]
         browser.total = after
         browser.problem_count = len(self.problems)
@@ -282,7 +288,7 @@ class CcfsApp(WorkersMixin, App[int]):
             return
         ids = message.ids
         if ids is not None and len(self.store) > message.upto:
-            rest = list(self.store.all_ids())[message.upto :]
+            rest = range(message.upto, len(self.store))
             ids = [*ids, *self.store.filter(message.query, rest)]
         self.main_screen.browser.apply_filter(message.query, ids)
 
@@ -311,12 +317,11 @@ class CcfsApp(WorkersMixin, App[int]):
         return token
 
     def renewable_token(self) -> Token | None:
-        """``n`` renews this: the selected recording's token once expired or under 5 minutes
-        left, else the expired token the status bar shows."""
+        """``n`` renews this: the selected recording's token, else the expired bar token."""
         rec = self.selected_recording()
         if rec is not None:
             token = self.token_for(rec.play_file_name)
-            if token is not None and token.remaining(self.clock()) <= WARN_BELOW:
+            if token is not None:
                 return token
         shown = bar_token(self.tokens.all(), self.clock())
         if shown is not None and shown.is_expired(self.clock()):
@@ -410,10 +415,15 @@ class CcfsApp(WorkersMixin, App[int]):
         return self.request_running() or self.download_running() or self.loading
 
     def request_selected(self) -> None:
-        """Request a token for the recording under the cursor."""
+        """Request a token for the recording under the cursor (not while one is live)."""
         rec = self.selected_recording()
         if rec is None:
             self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
+            return
+        live = self.live_token_for_selection()
+        if live is not None:
+            left = format_remaining(live.remaining(self.clock()))
+            self.notify(f"Its token is still live ({left} left): c copies the URL, n renews it.")
             return
         self.request_token(rec.play_file_name)
 
@@ -592,6 +602,8 @@ class CcfsApp(WorkersMixin, App[int]):
             return
         worker = self.download_worker(token, play)
         self._worker_files[worker] = token.file_name
+        if self.screen is not self.main_screen:
+            self.notify(f"Downloading {short_name(token.file_name)}…")
         self.main_screen.detail.set_download(0, None, f"Downloading {short_name(token.file_name)}…")
         self.refresh_view()
 

@@ -33,7 +33,7 @@ class MainScreen(Screen[None]):
         Binding("p", "play", "Play"),
         Binding("v", "reveal", "Reveal", show=False),
         Binding("t", "tokens", "Tokens"),
-        Binding("i", "problems", "Skipped lines"),
+        Binding("i", "problems", "Skipped"),
         Binding("escape", "cancel", "Cancel"),
         Binding("question_mark,f1", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),

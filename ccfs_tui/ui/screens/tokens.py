@@ -39,7 +39,7 @@ class TokensScreen(Screen[None]):
     app: CcfsApp
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon="▶")
         yield DataTable(id="tokens-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="tokens-hint")
         yield Footer()

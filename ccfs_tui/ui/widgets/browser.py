@@ -115,7 +115,7 @@ class RecordingBrowser(Vertical):
         elif self.load_note:
             parts.append(self.load_note)
         if self.problem_count:
-            parts.append(f"[$warning]{count(self.problem_count)} skipped[/] (i)")
+            parts.append(f"[$warning]⚠ {count(self.problem_count)} skipped[/]")
         summary.update(" · ".join(parts))
 
     def set_progress(self, done: int, total: int) -> None:
@@ -168,6 +168,7 @@ class RecordingBrowser(Vertical):
         """Show the store's answer to ``query`` (stale answers are dropped by the caller)."""
         self.applied_query = query
         tree = self.tree
+        kept = tree.highlighted_row()
         tree.ids = ids
         tree.rebuild()
         if ids is not None and 0 < len(ids) <= 20:
@@ -177,6 +178,8 @@ class RecordingBrowser(Vertical):
         if self._reveal_on_apply:
             self._reveal_on_apply = False
             self.reveal_first()
+        elif kept is not None and (ids is None or kept in set(ids)):
+            self.reveal(kept)
 
     def _expand_all(self, node: Any) -> None:
         self.tree.populate(node)

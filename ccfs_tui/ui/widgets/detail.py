@@ -48,6 +48,16 @@ def mask_url(url: str, token: Token, revealed: bool) -> str:
     return url if revealed else url.replace(token.token, token.masked)
 
 
+_FIRST_HEADERS = ("authorization", "host", "content-type", "content-length")
+
+
+def _header_order(item: tuple[str, str]) -> tuple[int, str]:
+    """The signed headers (and the signature) first, then the rest by name."""
+    name = item[0].lower()
+    rank = _FIRST_HEADERS.index(name) if name in _FIRST_HEADERS else len(_FIRST_HEADERS)
+    return rank, name
+
+
 class DetailPane(VerticalScroll):
     """Shows one recording; the app feeds it (it never reads the network itself)."""
 
@@ -234,7 +244,7 @@ class DetailPane(VerticalScroll):
             widget.update(Content.from_markup("[dim]$note[/]", note=note or "Not signed yet."))
             return
         lines = [Content.assemble((f"{preview.method} ", "bold"), preview.url)]
-        for name, value in preview.headers.items():
+        for name, value in sorted(preview.headers.items(), key=_header_order):
             lines.append(Content.assemble((f"{name}: ", "dim"), str(value)))
         if preview.body:
             body = preview.body if isinstance(preview.body, str) else str(preview.body)

@@ -1,0 +1,139 @@
+"""Deterministic screens for the SVG snapshots and for ``screenshots/*.svg``.
+
+Fixed seed data, a FakeClock, a fixed SK and fixed tokens; no network (the signed preview
+is computed locally), so the same pixels come out every run. Used by
+``test_ui_snapshots.py`` and by ``make_screenshots.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ccfs_tui.core.clock import FakeClock
+from ccfs_tui.core.config import Profile
+from ccfs_tui.core.sample_index import generate_recordings, write_index
+from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.tokens import Token, TokenStore
+from ccfs_tui.ui.app import CcfsApp
+
+SCENE_SK = "scene-sk-never-shown-7f3a9c"
+SCENE_NOW = datetime(2026, 10, 3, 14, 12, 0, tzinfo=UTC)
+SCENE_ROWS = 20_000
+SCENE_FIRST_DAY = date(2026, 9, 27)
+SCENE_ROW_ID = 15_000
+TOKENS = (
+    "DC45A1B2C3D4E5F60718293A4B5C6F90",
+    "7E21C0FFEE4B9D2A55AA33CC77EE1B42",
+    "A9F03B7C1D2E4F5061728394A5B6C7D8",
+    "51C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6",
+)
+
+Scene = tuple[CcfsApp, Callable[[Any], Awaitable[None]]]
+
+
+def write_scene_index(folder: Path) -> Path:
+    """The 20,000-row sample index of the screenshots (seed 7, 7 days)."""
+    path = folder / "scene_record.csv"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_index(
+            path,
+            generate_recordings(
+                SCENE_ROWS, seed=7, start=SCENE_FIRST_DAY, days=7, app_id="cc-support"
+            ),
+        )
+    return path
+
+
+def scene_profile(download_dir: Path) -> Profile:
+    """A profile that looks real; nothing is ever sent to it."""
+    return Profile(
+        name="prod",
+        base_url="https://10.22.26.181:28443",
+        app_id="cc-support",
+        secret_env="SCENE_NO_SUCH_VARIABLE",
+        download_dir=download_dir,
+    )
+
+
+def scene_app(index: Path, download_dir: Path) -> tuple[CcfsApp, FakeClock]:
+    """The app of every scene."""
+    clock = FakeClock(SCENE_NOW)
+    app = CcfsApp(
+        index_paths=[index],
+        profile=scene_profile(download_dir),
+        secret=Secret(SCENE_SK),
+        token_store=TokenStore(None, clock),
+        clock=clock,
+        tick=False,
+        player_finder=lambda: None,
+        environ={},
+    )
+    return app, clock
+
+
+async def _settle(pilot: Any, condition: Callable[[], object], timeout: float = 20) -> None:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("scene did not settle")
+        await pilot.pause(0.05)
+
+
+def _token(app: CcfsApp, value: str, file_name: str, age: timedelta) -> Token:
+    profile = app.profile
+    return Token.issued(value, file_name, app.clock() - age, profile.name, profile.base_url)
+
+
+async def _main_ready(pilot: Any) -> None:
+    app: CcfsApp = pilot.app
+    await _settle(pilot, lambda: not app.loading and len(app.store) == SCENE_ROWS)
+    await _settle(pilot, lambda: app.client is not None)
+    browser = app.main_screen.browser
+    browser.reveal(SCENE_ROW_ID)
+    browser.tree.focus()
+    await _settle(pilot, lambda: app.selected_row == SCENE_ROW_ID)
+    rec = app.selected_recording()
+    app.tokens.add(_token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47)))
+    app.select(SCENE_ROW_ID, None, 1)
+    app.tick()
+    app.clear_notifications()
+    await pilot.pause(0.1)
+
+
+def main_scene(index: Path, download_dir: Path) -> Scene:
+    """Main screen: a recording selected, its live token counting down."""
+    app, _clock = scene_app(index, download_dir)
+    return app, _main_ready
+
+
+async def _tokens_ready(pilot: Any) -> None:
+    await _main_ready(pilot)
+    app: CcfsApp = pilot.app
+    store = app.store
+    others = [store.recording(i).play_file_name for i in (SCENE_ROW_ID + 7, 400, 9_000)]
+    ages = (
+        timedelta(minutes=26, seconds=12),
+        timedelta(minutes=29, seconds=31),
+        timedelta(hours=1),
+    )
+    for value, name, age in zip(TOKENS[1:], others, ages, strict=True):
+        app.tokens.add(_token(app, value, name, age))
+    app.open_tokens()
+    await pilot.pause(0.1)
+    await pilot.press("end")  # the cursor on the live token: every action in the footer
+    app.tick()
+    app.clear_notifications()
+    await pilot.pause(0.1)
+
+
+def tokens_scene(index: Path, download_dir: Path) -> Scene:
+    """The tokens screen: live, warning, alarm-level and expired tokens."""
+    app, _clock = scene_app(index, download_dir)
+    return app, _tokens_ready
