@@ -211,11 +211,11 @@ class CcfsApp(WorkersMixin, App[int]):
         self.problems = []
         browser = self.main_screen.browser
         browser.store = self.store
-        browser.tree.store = self.store
-        browser.tree.ids = None
+        browser.tree_widget.store = self.store
+        browser.tree_widget.ids = None
         browser.total = 0
         browser.problem_count = 0
-        browser.tree.rebuild()
+        browser.tree_widget.rebuild()
         self.start_loading()
 
     def on_index_chunk_loaded(self, message: IndexChunkLoaded) -> None:
@@ -232,7 +232,7 @@ class CcfsApp(WorkersMixin, App[int]):
             return
         after = len(self.store)
         self.problems.extend(message.problems)
-        tree = browser.tree
+        tree = browser.tree_widget
         if tree.ids is not None and after > before and browser.applied_query.strip():
             new_ids = range(before, after)  # the store numbers rows in the order added
             tree.ids = [*tree.ids, *self.store.filter(browser.applied_query, new_ids)]
@@ -253,7 +253,7 @@ class CcfsApp(WorkersMixin, App[int]):
             return
         self._tree_dirty = False
         browser = self.main_screen.browser
-        browser.tree.sync()
+        browser.tree_widget.sync()
         browser.update_summary()
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
@@ -270,7 +270,7 @@ class CcfsApp(WorkersMixin, App[int]):
         browser.set_progress(1, 1)
         if self._first_chunk:
             self._first_chunk = False
-            browser.tree.rebuild()
+            browser.tree_widget.rebuild()
         self._tree_dirty = True
         self._flush_tree()
         browser.update_summary()
@@ -390,8 +390,9 @@ class CcfsApp(WorkersMixin, App[int]):
         if live != self._last_live:
             self._last_live = live
             main.refresh_bindings()
-            if self.selected_recording() is not None:
-                main.detail.set_playback(**self._playback_state(self.selected_recording()))
+            rec = self.selected_recording()
+            if rec is not None:
+                main.detail.set_playback(**self._playback_state(rec))
 
     def _update_token_bar(self, now: datetime) -> None:
         busy = ""

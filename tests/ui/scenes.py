@@ -97,7 +97,7 @@ async def _main_ready(pilot: Any) -> None:
     await _settle(pilot, lambda: app.client is not None)
     browser = app.main_screen.browser
     browser.reveal(SCENE_ROW_ID)
-    browser.tree.focus()
+    browser.tree_widget.focus()
     await _settle(pilot, lambda: app.selected_row == SCENE_ROW_ID)
     rec = app.selected_recording()
     app.tokens.add(_token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47)))

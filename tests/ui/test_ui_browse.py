@@ -19,7 +19,7 @@ async def test_index_loads_into_a_lazy_tree(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        tree = app.main_screen.browser.tree
+        tree = app.main_screen.browser.tree_widget
         assert len(app.store) == SAMPLE_ROWS
         top = list(tree.root.children)
         assert top and all(isinstance(n.data, Group) and len(n.data.path) == 1 for n in top)
@@ -41,8 +41,8 @@ async def test_filter_narrows_and_enter_selects_first_match(make_app: AppFactory
         await pilot.press("slash")
         assert app.focused is app.main_screen.browser.filter_input
         await pilot.press(*rec.call_id)
-        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is not None)
-        tree = app.main_screen.browser.tree
+        await wait_for(pilot, lambda: app.main_screen.browser.tree_widget.ids is not None)
+        tree = app.main_screen.browser.tree_widget
         assert 123 in tree.ids
         assert len(tree.ids) < 5
         assert f"{len(tree.ids)} of 3,000" in summary_text(app)
@@ -64,13 +64,13 @@ async def test_filter_by_day_and_clearing(make_app: AppFactory) -> None:
             1 for i in app.store.all_ids() if f"{app.store.recording(i).call_begin:%F}" == day
         )
         await pilot.press("slash", *day)
-        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is not None)
-        assert len(app.main_screen.browser.tree.ids) == expected
+        await wait_for(pilot, lambda: app.main_screen.browser.tree_widget.ids is not None)
+        assert len(app.main_screen.browser.tree_widget.ids) == expected
         assert f"{expected:,} of 3,000" in summary_text(app)
         await pilot.press("escape")  # closes and clears the filter
-        await wait_for(pilot, lambda: app.main_screen.browser.tree.ids is None)
+        await wait_for(pilot, lambda: app.main_screen.browser.tree_widget.ids is None)
         assert "3,000 recordings" in summary_text(app)
-        assert app.focused is app.main_screen.browser.tree
+        assert app.focused is app.main_screen.browser.tree_widget
 
 
 async def test_stale_filter_is_ignored(make_app: AppFactory) -> None:
@@ -83,7 +83,7 @@ async def test_stale_filter_is_ignored(make_app: AppFactory) -> None:
         await wait_for(pilot, lambda: app.main_screen.browser.applied_query == rec.call_id)
         await pilot.pause(0.2)
         assert app.main_screen.browser.applied_query == rec.call_id
-        assert 5 in app.main_screen.browser.tree.ids
+        assert 5 in app.main_screen.browser.tree_widget.ids
 
 
 async def test_skipped_lines_are_counted_and_listed(

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class MainScreen(Screen[None]):
     """Where the engineer finds a recording and gets its token."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (72, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]  # noqa: RUF012
     """Below 72 columns the panes stack; from 72 they sit side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +52,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.update_banner()
-        self.browser.tree.focus()
+        self.browser.tree_widget.focus()
         self.app.main_ready()
 
     @property

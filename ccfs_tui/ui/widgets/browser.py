@@ -84,7 +84,7 @@ class RecordingBrowser(Vertical):
         self.update_summary()
 
     @property
-    def tree(self) -> RecordingTree:
+    def tree_widget(self) -> RecordingTree:
         """The tree widget."""
         return self.query_one(RecordingTree)
 
@@ -96,7 +96,7 @@ class RecordingBrowser(Vertical):
     # ------------------------------------------------------------------ summary
     def matches(self) -> int:
         """How many recordings the current view shows."""
-        ids = self.tree.ids
+        ids = self.tree_widget.ids
         return self.total if ids is None else len(ids)
 
     def update_summary(self) -> None:
@@ -106,8 +106,8 @@ class RecordingBrowser(Vertical):
             summary.update(Content(self.empty_text))
             return
         parts = []
-        if self.tree.ids is not None:
-            parts.append(f"[b]{count(len(self.tree.ids))}[/] of {count(self.total)}")
+        if self.tree_widget.ids is not None:
+            parts.append(f"[b]{count(len(self.tree_widget.ids))}[/] of {count(self.total)}")
         else:
             parts.append(f"[b]{count(self.total)}[/] recordings")
         if self.loading:
@@ -138,7 +138,7 @@ class RecordingBrowser(Vertical):
         if box.value:
             box.value = ""
         box.display = False
-        self.tree.focus()
+        self.tree_widget.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -167,7 +167,7 @@ class RecordingBrowser(Vertical):
     def apply_filter(self, query: str, ids: list[int] | None) -> None:
         """Show the store's answer to ``query`` (stale answers are dropped by the caller)."""
         self.applied_query = query
-        tree = self.tree
+        tree = self.tree_widget
         kept = tree.highlighted_row()
         tree.ids = ids
         tree.rebuild()
@@ -182,7 +182,7 @@ class RecordingBrowser(Vertical):
             self.reveal(kept)
 
     def _expand_all(self, node: Any) -> None:
-        self.tree.populate(node)
+        self.tree_widget.populate(node)
         node.expand()
         for child in node.children:
             if isinstance(child.data, Group):
@@ -190,7 +190,7 @@ class RecordingBrowser(Vertical):
 
     def reveal_first(self) -> None:
         """Focus the tree on the first match (expanding down to it)."""
-        tree = self.tree
+        tree = self.tree_widget
         node = tree.first_leaf()
         tree.focus()
         if node is None:
@@ -200,7 +200,7 @@ class RecordingBrowser(Vertical):
 
     def reveal(self, row_id: int) -> None:
         """Expand down to ``row_id`` and put the cursor on it."""
-        tree = self.tree
+        tree = self.tree_widget
         node = tree.find_leaf(row_id)
         if node is not None:
             self.call_after_refresh(tree.move_cursor, node)
@@ -219,7 +219,9 @@ class RecordingBrowser(Vertical):
 
     def _group_count(self, data: Group) -> int:
         parent, key = data.path[:-1], data.path[-1]
-        return next((n for k, n in self.store.children(self.tree.ids, parent) if k == key), 0)
+        return next(
+            (n for k, n in self.store.children(self.tree_widget.ids, parent) if k == key), 0
+        )
 
     @on(Tree.NodeSelected, "#tree")
     def _selected(self, event: Tree.NodeSelected[NodeData]) -> None:
@@ -231,6 +233,6 @@ class RecordingBrowser(Vertical):
             node = event.node
             parent = node.parent
             index = len(parent.children) - 1 if parent is not None else 0
-            self.tree.show_more(node)
+            self.tree_widget.show_more(node)
             if parent is not None and index < len(parent.children):
-                self.call_after_refresh(self.tree.move_cursor, parent.children[index])
+                self.call_after_refresh(self.tree_widget.move_cursor, parent.children[index])
