@@ -43,6 +43,7 @@ from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen
 from ccfs_tui.ui.widgets.detail import Failure, Outcome, Requesting
 from ccfs_tui.ui.widgets.token_bar import bar_token, short_name
+from ccfs_tui.ui.widgets.tree import group_name
 from ccfs_tui.ui.workers import SecretNeeded, WorkersMixin
 
 TREE_REFRESH = 0.4
@@ -335,7 +336,8 @@ class CcfsApp(WorkersMixin, App[int]):
         if row_id is None:
             text = ""
             if group:
-                text = " › ".join(group) + f" · {count(n)} recording{'s' if n != 1 else ''}"
+                names = " › ".join(group_name(group[: i + 1]) for i in range(len(group)))
+                text = f"{names} · {count(n)} recording{'s' if n != 1 else ''}"
             detail.show(None, group_text=text)
         else:
             rec = self.store.recording(row_id)

@@ -129,7 +129,8 @@ class RecordingBrowser(Vertical):
         """Show and focus the filter."""
         box = self.filter_input
         box.display = True
-        box.focus()
+        # focus now, not after the queued keys: "/138" typed or pasted fast goes to the box
+        self.screen.set_focus(box)
 
     @on(FilterInput.Closed)
     def close_filter(self) -> None:

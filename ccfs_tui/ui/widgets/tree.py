@@ -44,11 +44,15 @@ class More:
 NodeData = Group | Leaf | More
 
 
+def group_name(path: tuple[str, ...]) -> str:
+    """``VDN 12``, ``2026-10-03`` or ``Agent 1001``: the last key of ``path``, named."""
+    prefix = LEVEL_NAMES[len(path) - 1]
+    return f"{prefix} {path[-1]}" if prefix else path[-1]
+
+
 def group_label(path: tuple[str, ...], n: int) -> Text:
     """``VDN 12  4,321`` with the count dimmed."""
-    prefix = LEVEL_NAMES[len(path) - 1]
-    name = f"{prefix} {path[-1]}" if prefix else path[-1]
-    return Text.assemble(name, ("  " + count(n), "dim"))
+    return Text.assemble(group_name(path), ("  " + count(n), "dim"))
 
 
 class RecordingTree(Tree[NodeData]):
@@ -60,7 +64,7 @@ class RecordingTree(Tree[NodeData]):
         self.ids: Sequence[int] | None = None
         self.show_root = False
         self.guide_depth = 2
-        self.auto_expand = True
+        self.auto_expand = False  # groups toggle in action_select_cursor, synchronously
         self._populated: set[int] = set()
 
     # ----------------------------------------------------------------- building
@@ -101,8 +105,24 @@ class RecordingTree(Tree[NodeData]):
         node.remove()
         self._add_leaves(parent, data.path, data.shown)
 
+    def _toggle_node(self, node: TreeNode[NodeData]) -> None:
+        # Populate in the same step as the expansion, so keys typed fast (a paste, tmux
+        # send-keys) already see the children.
+        if not node.is_expanded and node.allow_expand:
+            self.populate(node)
+        super()._toggle_node(node)
+
+    def action_select_cursor(self) -> None:
+        """Enter / click: toggle a group at once (before the next key), then say so."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if isinstance(node.data, Group):
+            self._toggle_node(node)
+        self.post_message(Tree.NodeSelected(node))
+
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
-        """Populate lazily."""
+        """Populate lazily (nodes expanded from code)."""
         self.populate(event.node)
 
     # ----------------------------------------------------------------- refreshing
