@@ -23,7 +23,7 @@ SCENE_SK = "scene-sk-never-shown-7f3a9c"
 SCENE_NOW = datetime(2026, 10, 3, 14, 12, 0, tzinfo=UTC)
 SCENE_ROWS = 20_000
 SCENE_FIRST_DAY = date(2026, 9, 27)
-SCENE_ROW_ID = 15_000
+SCENE_DAY = "2026-10-02"
 TOKENS = (
     "DC45A1B2C3D4E5F60718293A4B5C6F90",
     "7E21C0FFEE4B9D2A55AA33CC77EE1B42",
@@ -91,17 +91,26 @@ def _token(app: CcfsApp, value: str, file_name: str, age: timedelta) -> Token:
     return Token.issued(value, file_name, app.clock() - age, profile.name, profile.base_url)
 
 
+def scene_row(app: CcfsApp) -> int:
+    """The recording shown: the 4th call of the 2nd agent of the first VDN on SCENE_DAY."""
+    store = app.store
+    vdn = store.children(None, ())[0][0]
+    agent = store.children(None, (vdn, SCENE_DAY))[1][0]
+    return int(store.leaves(None, (vdn, SCENE_DAY, agent))[3])
+
+
 async def _main_ready(pilot: Any) -> None:
     app: CcfsApp = pilot.app
     await _settle(pilot, lambda: not app.loading and len(app.store) == SCENE_ROWS)
     await _settle(pilot, lambda: app.client is not None)
+    row_id = scene_row(app)
     browser = app.main_screen.browser
-    browser.reveal(SCENE_ROW_ID)
+    browser.reveal(row_id)
     browser.tree_widget.focus()
-    await _settle(pilot, lambda: app.selected_row == SCENE_ROW_ID)
+    await _settle(pilot, lambda: app.selected_row == row_id)
     rec = app.selected_recording()
     app.tokens.add(_token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47)))
-    app.select(SCENE_ROW_ID, None, 1)
+    app.select(row_id, None, 1)
     app.tick()
     app.clear_notifications()
     await pilot.pause(0.1)
@@ -117,7 +126,7 @@ async def _tokens_ready(pilot: Any) -> None:
     await _main_ready(pilot)
     app: CcfsApp = pilot.app
     store = app.store
-    others = [store.recording(i).play_file_name for i in (SCENE_ROW_ID + 7, 400, 9_000)]
+    others = [store.recording(i).play_file_name for i in (15_007, 400, 9_000)]
     ages = (
         timedelta(minutes=26, seconds=12),
         timedelta(minutes=29, seconds=31),
@@ -127,7 +136,8 @@ async def _tokens_ready(pilot: Any) -> None:
         app.tokens.add(_token(app, value, name, age))
     app.open_tokens()
     await pilot.pause(0.1)
-    await pilot.press("end")  # the cursor on the live token: every action in the footer
+    table = app.screen.query_one("DataTable")
+    table.move_cursor(row=table.row_count - 1)  # the live token: every action in the footer
     app.tick()
     app.clear_notifications()
     await pilot.pause(0.1)

@@ -197,14 +197,14 @@ class RecordingBrowser(Vertical):
         if node is None:
             self.app.bell()
             return
-        self.call_after_refresh(tree.move_cursor, node)
+        self.call_after_refresh(tree.jump_to, node)
 
     def reveal(self, row_id: int) -> None:
         """Expand down to ``row_id`` and put the cursor on it."""
         tree = self.tree_widget
         node = tree.find_leaf(row_id)
         if node is not None:
-            self.call_after_refresh(tree.move_cursor, node)
+            self.call_after_refresh(tree.jump_to, node)
 
     # ------------------------------------------------------------------ tree events
     @on(Tree.NodeHighlighted, "#tree")

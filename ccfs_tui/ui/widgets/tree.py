@@ -226,6 +226,15 @@ class RecordingTree(Tree[NodeData]):
                 return None
             self.show_more(tail)
 
+    def jump_to(self, node: TreeNode[NodeData]) -> None:
+        """Put the cursor on ``node`` with the node centred (its groups stay in view)."""
+        _ = self.last_line  # build the line table so the node knows its line
+        self.center_scroll = True
+        try:
+            self.move_cursor(node)
+        finally:
+            self.center_scroll = False
+
     def highlighted_row(self) -> int | None:
         """Row id under the cursor, if the cursor is on a recording."""
         node = self.cursor_node
