@@ -86,7 +86,8 @@ async def test_tokens_screen_lists_and_acts(make_app: AppFactory, clock: FakeClo
         assert table.row_count == 2
         first = app.tokens.all()[0]
         row = [str(cell) for cell in table.get_row_at(0)]
-        assert row[0] == "30:00" and row[1] == first.masked and first.file_name in row[3]
+        assert row[0] == "30:00" and row[1] == first.masked and first.file_name in row[4]
+        assert row[2] == f"{first.expires_at:%Y-%m-%d %H:%M:%S}"
         clock.advance(61)
         app.tick()
         assert str(table.get_row_at(0)[0]) == "28:59"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
@@ -49,6 +49,7 @@ class TokensScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column("Left", key="left", width=7)
         table.add_column("Token", key="token")
+        table.add_column("Expires (UTC)", key="expires")
         table.add_column("Profile", key="profile")
         table.add_column("File", key="file")
         table.border_title = "Playback tokens"
@@ -72,6 +73,7 @@ class TokensScreen(Screen[None]):
             table.add_row(
                 self._left(token, now),
                 token.token if self.app.revealed else token.masked,
+                f"{token.expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
                 token.profile,
                 token.file_name,
                 key=token_key(token),
