@@ -124,3 +124,12 @@ async def test_narrow_terminals_stack_the_panes(
             assert browser.region.y < detail.region.y and browser.region.x == detail.region.x
         else:
             assert browser.region.x < detail.region.x and browser.region.y == detail.region.y
+
+
+async def test_q_quits(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0

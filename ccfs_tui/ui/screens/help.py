@@ -7,36 +7,43 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-HELP = """\
-# ccfs-tui keys
+KEYS: tuple[tuple[str, str], ...] = (
+    ("↑ ↓ ← →", "move; Enter or Space opens a group"),
+    ("/", "filter: call id, number, agent, file, day 2026-10-03"),
+    ("Enter", "(in the filter) jump to the first match"),
+    ("Enter  r", "request a playback token (requestPlayVoice)"),
+    ("Esc", "cancel request / download / load; close filter"),
+    ("n", "renew: a new token for the same file"),
+    ("c", "copy the playback URL (OSC 52, SSH and tmux)"),
+    ("d", "download the audio to the profile's folder"),
+    ("p", "play with mpv, ffplay or aplay (downloads first)"),
+    ("v", "reveal / hide the token"),
+    ("t", "all tokens: time left, copy, download, renew, remove"),
+    ("i", "skipped index lines (file:line: reason)"),
+    ("ctrl+p", "command palette: every action, switch profile"),
+    ("?  F1", "this help"),
+    ("q", "quit"),
+)
 
-| key | does |
-|---|---|
-| `↑` `↓` `←` `→` | move in the tree; Enter or Space expands a group |
-| `/` | filter: call id, caller/callee number, agent, file name or a day `2026-10-03` |
-| `Enter` (in the filter) | jump to the first match |
-| `Enter` / `r` | request a playback token for the recording (requestPlayVoice) |
-| `Esc` | cancel the running request / index load / download; close the filter |
-| `n` | renew: request a new token for the same file (expired tokens) |
-| `c` | copy the playback URL (OSC 52: works over SSH and in tmux) |
-| `d` | download the audio to the profile's download folder |
-| `p` | play it with mpv, ffplay or aplay (downloads first) |
-| `v` | reveal / hide the token |
-| `t` | every token, with its time left (copy, download, renew, remove) |
-| `i` | lines of the index that were skipped, as file:line: reason |
-| `ctrl+p` | command palette: every action, switching profile |
-| `?` `F1` | this help |
-| `q` | quit |
+NOTES = (
+    "Tokens live 30 minutes. The status bar counts down the one nearest expiry: "
+    "yellow under 5 minutes, red under 1. Tokens are kept across restarts; the SK never is.\n\n"
+    "The detail pane shows every field of the recording, the fileName that is sent "
+    "(backslashes turned into slashes) and the signed request (signature shortened)."
+)
 
-Tokens live 30 minutes. The status bar counts down the token nearest expiry:
-yellow under 5 minutes, red under 1. Tokens are kept across restarts (never the SK).
 
-The detail pane shows every field of the recording, the fileName that is sent
-(backslashes turned into slashes) and the signed request (signature shortened).
-"""
+def help_content() -> Content:
+    """The keys as a two-column text."""
+    width = max(len(key) for key, _ in KEYS) + 2
+    lines = [Content.styled("Keys", "bold")]
+    lines += [Content.assemble((f"{key:<{width}}", "bold $accent"), text) for key, text in KEYS]
+    lines += [Content(""), Content(NOTES)]
+    return Content("\n").join(lines)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -48,7 +55,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+            yield Static(help_content())
 
     def on_mount(self) -> None:
-        self.query_one("#help-body").border_title = "Help · Esc closes"
+        body = self.query_one("#help-body")
+        body.border_title = "Help · Esc closes"
+        body.focus()

@@ -36,7 +36,7 @@ class MainScreen(Screen[None]):
         Binding("i", "problems", "Skipped"),
         Binding("escape", "cancel", "Cancel"),
         Binding("question_mark,f1", "help", "Help"),
-        Binding("q", "quit", "Quit", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
     ]
 
     app: CcfsApp

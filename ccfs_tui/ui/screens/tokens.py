@@ -46,7 +46,10 @@ class TokensScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        tables = self.query(DataTable)
+        if not tables:  # the app is shutting down: nothing was composed
+            return
+        table = tables.first()
         table.add_column("Left", key="left", width=7)
         table.add_column("Token", key="token")
         table.add_column("Expires (UTC)", key="expires")
