@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -25,7 +26,8 @@ class MainScreen(Screen[None]):
     """Below 72 columns the panes stack; from 72 they sit side by side."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter"),
+        # priority: handled as the key arrives, so "/138" typed fast lands in the filter
+        Binding("slash", "filter", "Filter", priority=True),
         Binding("r", "request", "Request"),
         Binding("n", "renew", "Renew"),
         Binding("c", "copy_url", "Copy URL"),
@@ -110,7 +112,9 @@ class MainScreen(Screen[None]):
         return True
 
     def action_filter(self) -> None:
-        """Open the filter input."""
+        """Open the filter input (a "/" typed in the filter itself is just text)."""
+        if self.focused is self.browser.filter_input:
+            raise SkipAction()
         self.browser.open_filter()
 
     def action_request(self) -> None:
