@@ -142,3 +142,15 @@ async def test_keys_of_the_footer_follow_the_state(make_app: AppFactory) -> None
         await select_first_recording(pilot)
         assert screen.check_action("request", ()) is True
         assert screen.check_action("copy_url", ()) is False
+
+
+async def test_a_slash_inside_the_filter_is_text(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        rec = app.store.recording(7)
+        await pilot.press("slash", *rec.play_file_name[:12])
+        box = app.main_screen.browser.filter_input
+        assert box.value == rec.play_file_name[:12]
+        await wait_for(pilot, lambda: app.main_screen.browser.tree_widget.ids is not None)
+        assert 7 in app.main_screen.browser.tree_widget.ids

@@ -48,6 +48,7 @@ async def test_enter_requests_a_token_shown_masked(make_app: AppFactory, emu) ->
         assert "30:00" in text
         seen = [r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]
         assert seen, "the request reached the emulator"
+        assert SK not in app.export_screenshot()
         await pilot.press("v")
         assert token.token in playback_text(app)
         await pilot.press("v")
