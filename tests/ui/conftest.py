@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import AK, SAMPLE_FIRST_DAY, SAMPLE_ROWS, SK, START, AppFactory
+from ui_support import (
+    AK,
+    SAMPLE_FIRST_DAY,
+    SAMPLE_ROWS,
+    SK,
+    START,
+    AppFactory,
+    make_profile,
+    start_emulator,
+)
 
 from ccfs_tui.core.clock import FakeClock
-from ccfs_tui.core.config import Profile
 from ccfs_tui.core.emulator import Catalogue, Emulator
 from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
@@ -43,13 +51,6 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
-def start_emulator(catalogue: Catalogue, clock: FakeClock, **options: Any) -> Emulator:
-    """A real emulator on a free loopback port that knows AK/SK and the sample."""
-    return Emulator(
-        credentials={AK: Secret(SK)}, catalogue=catalogue, clock=clock, **options
-    ).start()
-
-
 @pytest.fixture
 def emu(sample: tuple[Path, Catalogue], clock: FakeClock) -> Iterator[Emulator]:
     """Plain-HTTP emulator."""
@@ -58,23 +59,6 @@ def emu(sample: tuple[Path, Catalogue], clock: FakeClock) -> Iterator[Emulator]:
         yield server
     finally:
         server.stop()
-
-
-def make_profile(base_url: str, tmp_path: Path, **changes: Any) -> Profile:
-    """A test profile: short timeouts, no flow-control retries, downloads in tmp."""
-    values: dict[str, Any] = {
-        "name": "test",
-        "base_url": base_url,
-        "app_id": AK,
-        "secret_env": "UI_TEST_NO_SUCH_VAR",
-        "connect_timeout": 2.0,
-        "read_timeout": 5.0,
-        "download_dir": tmp_path / "downloads",
-        "flow_control_retries": 0,
-        "retry_backoff": 0.01,
-    }
-    values.update(changes)
-    return Profile(**values)
 
 
 @pytest.fixture

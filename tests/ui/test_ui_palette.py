@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import start_emulator
 from textual.command import CommandPalette
-from ui_support import AK, SK, AppFactory, select_first_recording, wait_for
+from ui_support import AK, SK, AppFactory, select_first_recording, start_emulator, wait_for
 
 from ccfs_tui.core.config import load_config
 from ccfs_tui.core.secret import Secret

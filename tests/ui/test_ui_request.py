@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_profile, start_emulator
-from ui_support import SK, AppFactory, select_first_recording, wait_for
+from ui_support import (
+    SK,
+    AppFactory,
+    make_profile,
+    select_first_recording,
+    start_emulator,
+    wait_for,
+)
 
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.secret import Secret

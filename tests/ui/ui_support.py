@@ -5,7 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ccfs_tui.core.clock import FakeClock
+from ccfs_tui.core.config import Profile
+from ccfs_tui.core.emulator import Catalogue, Emulator
+from ccfs_tui.core.secret import Secret
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
@@ -17,6 +23,30 @@ SAMPLE_ROWS = 3_000
 SAMPLE_FIRST_DAY = date(2026, 10, 1)
 
 AppFactory = Callable[..., "CcfsApp"]
+
+
+def start_emulator(catalogue: Catalogue, clock: FakeClock, **options: Any) -> Emulator:
+    """A real emulator on a free loopback port that knows AK/SK and the sample."""
+    return Emulator(
+        credentials={AK: Secret(SK)}, catalogue=catalogue, clock=clock, **options
+    ).start()
+
+
+def make_profile(base_url: str, tmp_path: Path, **changes: Any) -> Profile:
+    """A test profile: short timeouts, no flow-control retries, downloads in tmp."""
+    values: dict[str, Any] = {
+        "name": "test",
+        "base_url": base_url,
+        "app_id": AK,
+        "secret_env": "UI_TEST_NO_SUCH_VAR",
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "download_dir": tmp_path / "downloads",
+        "flow_control_retries": 0,
+        "retry_backoff": 0.01,
+    }
+    values.update(changes)
+    return Profile(**values)
 
 
 async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 10.0) -> None:
