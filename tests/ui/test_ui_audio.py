@@ -107,3 +107,22 @@ def test_find_player_prefers_mpv_then_ffplay_then_aplay() -> None:
     assert "-nodisp" in command
     assert find_player(lambda _name: None) is None
     assert [name for name, _ in PLAYERS] == ["mpv", "ffplay", "aplay"]
+
+
+async def test_a_broken_download_leaves_no_file_and_says_so(
+    make_app: AppFactory, emu, tmp_path: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await get_token(pilot)
+        emu.faults.set(drop_mid_body=True, endpoints=frozenset({"playVoice"}))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "Download failed" in note_text(app))
+        assert not app.downloads
+        folder = tmp_path / "downloads"
+        assert not folder.exists() or not list(folder.iterdir())
+        assert "Error" in [n.title for n in app._notifications]
+
+
+def note_text(app) -> str:
+    return str(app.main_screen.detail.query_one("#download-note").render())
