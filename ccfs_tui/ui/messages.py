@@ -16,7 +16,7 @@ class IndexChunkLoaded(Message):
 
     def __init__(
         self,
-        rows: list[tuple[str, ...]],
+        rows: Sequence[Sequence[str]],
         problems: Sequence[Any],
         bytes_done: int,
         bytes_total: int,

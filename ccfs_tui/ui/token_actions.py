@@ -1,0 +1,165 @@
+"""What the user does with a token (copy, download, play, remove, reveal), and the
+palette's commands. Mixed into :class:`~ccfs_tui.ui.app.CcfsApp`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ccfs_tui.core.errors import CcfsError
+from ccfs_tui.core.tokens import Token
+from ccfs_tui.ui.clipboard import copy_text
+from ccfs_tui.ui.messages import DownloadFinished, DownloadProgress
+from ccfs_tui.ui.player import player_names
+from ccfs_tui.ui.screens.tokens import TokensScreen
+from ccfs_tui.ui.widgets.token_bar import short_name
+
+
+class TokenActionsMixin:
+    """Token actions and palette commands; ``self`` is the :class:`CcfsApp`."""
+
+    revealed: bool
+
+    if TYPE_CHECKING:  # the app's other attributes, for the type checker
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    # ================================================================= token actions
+    def playback_url(self, token: Token) -> str:
+        """The playVoice URL (``t`` from the app clock, so screenshots are stable)."""
+        now_ms = int(self.clock().timestamp() * 1000)
+        if self.client is not None and token.profile == self.client.profile.name:
+            try:
+                return self.client.playback_url(token, now_ms=now_ms)
+            except CcfsError:
+                pass
+        from ccfs_tui.core.client import PLAY_VOICE
+
+        base = token.base_url.rstrip("/")
+        return f"{base}{PLAY_VOICE}?t={now_ms}&version=2.0&st={quote(token.token, safe='')}"
+
+    def copy_url(self, token: Token) -> None:
+        """Put the playback URL on the clipboard (OSC 52) and say so."""
+        if token.is_expired(self.clock()):
+            self.notify("That token expired: n renews it.", severity="warning")
+            return
+        how = copy_text(self, self.playback_url(token), self._environ)
+        self.notify(f"Playback URL of {short_name(token.file_name)} copied. {how}", title="Copied")
+
+    def start_download(self, token: Token, *, play: bool) -> None:
+        """Download the audio of ``token`` in a worker."""
+        if token.is_expired(self.clock()):
+            self.notify("That token expired: n renews it.", severity="warning")
+            return
+        worker = self.download_worker(token, play)
+        self._worker_files[worker] = token.file_name
+        if self.screen is not self.main_screen:
+            self.notify(f"Downloading {short_name(token.file_name)}…")
+        self.main_screen.detail.set_download(0, None, f"Downloading {short_name(token.file_name)}…")
+        self.refresh_view()
+
+    def on_download_progress(self, message: DownloadProgress) -> None:
+        """Feed the progress bar."""
+        if message.total:
+            pct = message.done * 100 // message.total
+            note = f"Downloading {short_name(message.file_name)}… {pct}%"
+        else:
+            note = f"Downloading {short_name(message.file_name)}… {message.done // 1024} KiB"
+        self.main_screen.detail.set_download(message.done, message.total, note)
+
+    def on_download_finished(self, message: DownloadFinished) -> None:
+        """Say where the file is; play it if asked."""
+        self.downloads[message.file_name] = message.path
+        size = message.path.stat().st_size if message.path.exists() else 0
+        detail = self.main_screen.detail
+        detail.set_download(size, size or None, f"Saved {message.path}")
+        if message.play:
+            self._start_player(message.path)
+        else:
+            self.notify(f"Saved to {message.path}", title="Downloaded")
+
+    def play(self, token: Token) -> None:
+        """Play the audio: download first if it is not on disk yet."""
+        path = self.downloads.get(token.file_name)
+        if path is not None and path.exists():
+            self._start_player(path)
+        else:
+            self.start_download(token, play=True)
+
+    def _start_player(self, path: Path) -> None:
+        command = self._player_finder()
+        if command is None:
+            self.notify(
+                f"No audio player found ({player_names()}). The file is at {path}",
+                title="Cannot play",
+                severity="warning",
+                timeout=12,
+            )
+            return
+        self.player_worker(command, path)
+        self.notify(f"Playing {path.name} with {Path(command[0]).name}.", title="Playing")
+
+    def remove_token(self, token: Token) -> None:
+        """Forget a token."""
+        try:
+            self.tokens.remove(token)
+        except OSError as exc:
+            self.notify(f"Could not save the token store: {exc}", severity="warning")
+        self._last_live = -1
+        self.notify(f"Token {token.masked} removed.")
+        self.refresh_view()
+
+    def toggle_reveal(self) -> None:
+        """Show or mask tokens everywhere."""
+        self.revealed = not self.revealed
+        self.main_screen.detail.set_revealed(self.revealed)
+        if isinstance(self.screen, TokensScreen):
+            self.screen.reload()
+
+    # ================================================================= palette commands
+    def _main_only(self) -> bool:
+        if self.screen is not self.main_screen:
+            self.pop_screen()
+        return True
+
+    def cmd_request(self) -> None:
+        """Palette: request a token."""
+        self.request_selected()
+
+    def cmd_renew(self) -> None:
+        """Palette: renew."""
+        token = self.renewable_token()
+        if token is None:
+            self.notify("No token to renew.", severity="warning")
+        else:
+            self.renew(token)
+
+    def _need_live(self) -> Token | None:
+        token = self.live_token_for_selection()
+        if token is None:
+            self.notify(
+                "No live token for the selected recording: Enter requests one.",
+                severity="warning",
+            )
+        return token
+
+    def cmd_copy_url(self) -> None:
+        """Palette: copy the URL."""
+        if (token := self._need_live()) is not None:
+            self.copy_url(token)
+
+    def cmd_download(self) -> None:
+        """Palette: download."""
+        if (token := self._need_live()) is not None:
+            self.start_download(token, play=False)
+
+    def cmd_play(self) -> None:
+        """Palette: play."""
+        if (token := self._need_live()) is not None:
+            self.play(token)
+
+    def cmd_filter(self) -> None:
+        """Palette: open the filter."""
+        self._main_only()
+        self.main_screen.browser.open_filter()
