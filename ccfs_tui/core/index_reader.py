@@ -88,6 +88,7 @@ _CTL_STRICT = bytes([*range(0, 9), *range(11, 13), *range(14, 32), 127])
 _CTL_FAST = _CTL_STRICT + b"\t\r"
 _TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _NATURAL = re.compile(r"([0-9]+)")
+_UNICODE_SPACE = re.compile(r"[^\S ]")  # whitespace other than the plain space
 _SENTINEL = "\x01"  # never in a line that reaches csv.reader (control characters are refused)
 
 
@@ -109,20 +110,29 @@ class IndexProblem:
         return f"{self.source}:{self.line}: {self.reason}"
 
 
+TEXT_COMMA = "\x1f"
+"""Stands for a comma inside a value in :attr:`RowBatch.text` (values never hold it)."""
+TEXT_NEWLINE = "\x1e"
+"""Stands for a newline inside a value in :attr:`RowBatch.text`."""
+_ESCAPE = str.maketrans({",": TEXT_COMMA, "\n": TEXT_NEWLINE})
+
+
 class RowBatch(Sequence[tuple[str, ...]]):
     """Validated rows of one chunk: a read-only sequence of 18-field tuples.
 
     The fields are kept in one flat list (row ``i`` is ``fields[18 * i : 18 * i + 18]``), so
     :meth:`column` is a C-level slice and no tuple exists until a row is asked for.
+    :attr:`text` holds the same rows as plain CSV lines, which the store keeps as they are.
     """
 
-    __slots__ = ("_fields",)
+    __slots__ = ("_fields", "_text")
 
-    def __init__(self, fields: list[str] | None = None) -> None:
+    def __init__(self, fields: list[str] | None = None, text: bytes | None = None) -> None:
         fields = [] if fields is None else fields
         if len(fields) % NCOLS:
             raise ValueError(f"{len(fields)} fields is not a whole number of {NCOLS}-field rows")
         self._fields = fields
+        self._text = text
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[str]]) -> RowBatch:
@@ -134,10 +144,34 @@ class RowBatch(Sequence[tuple[str, ...]]):
             fields.extend(row)
         return cls(fields)
 
+    @classmethod
+    def concat(cls, batches: Sequence[RowBatch]) -> RowBatch:
+        """One batch of several, in order."""
+        if len(batches) == 1:
+            return batches[0]
+        fields = list(itertools.chain.from_iterable(b._fields for b in batches))
+        texts = [b._text for b in batches]
+        known = [t for t in texts if t is not None]
+        return cls(fields, b"".join(known) if len(known) == len(texts) else None)
+
     @property
     def fields(self) -> list[str]:
         """The flat field list (do not modify)."""
         return self._fields
+
+    @property
+    def text(self) -> bytes:
+        """The rows as UTF-8 CSV lines without quotes: fields joined by ``,``, each row ending
+        in ``\\n``, and a comma or newline inside a value written as :data:`TEXT_COMMA` /
+        :data:`TEXT_NEWLINE`. Usually the file's own bytes; built on first use otherwise."""
+        if self._text is None:
+            fields = self._fields
+            joined = "\x00".join(fields)
+            if "," in joined or "\n" in joined:
+                fields = [value.translate(_ESCAPE) for value in fields]
+            lines = map(",".join, zip(*[iter(fields)] * NCOLS, strict=True))
+            self._text = "".join(line + "\n" for line in lines).encode("utf-8")
+        return self._text
 
     def column(self, index: int) -> list[str]:
         """Every row's value of column ``index`` (0-17), in row order."""
@@ -298,7 +332,7 @@ class _Parser:
         self.line = 1  # physical line number of the next unprocessed line
         self.encoding = "utf-8"
         self.other_encoding = "gb18030"
-        self.pieces: list[list[str]] = []  # validated rows waiting for a chunk
+        self.pieces: list[RowBatch] = []  # validated rows waiting for a chunk
         self.chunks = 0  # chunks made so far
         self.read_size = BLOCK_SIZE
         self.problems: list[IndexProblem] = []
@@ -313,37 +347,38 @@ class _Parser:
         if self.problem_count <= MAX_PROBLEMS_PER_FILE:
             self.problems.append(IndexProblem(self.source, line, reason))
 
-    def add(self, fields: list[str]) -> None:
-        """Queue validated rows (a flat field list) for the next chunks."""
-        if fields:
-            self.pieces.append(fields)
+    def add(self, batch: RowBatch) -> None:
+        """Queue validated rows for the next chunks."""
+        if batch:
+            self.pieces.append(batch)
 
     def tune_read_size(self, bytes_per_line: float) -> None:
         """Read about one chunk per block, so that chunks need no copying."""
         size = int(self.chunk_size * bytes_per_line * 0.95)
         self.read_size = max(MIN_BLOCK_SIZE, min(MAX_BLOCK_SIZE, size))
 
-    def _chunk(self, fields: list[str]) -> IndexChunk:
+    def _chunk(self, rows: RowBatch) -> IndexChunk:
         problems, self.problems = self.problems, []
         problems.sort(key=lambda p: (p.line == 0, p.line))
         self.emitted_at = done = self.progress()
         self.chunks += 1
-        return IndexChunk(RowBatch(fields), problems, self.source, done, self.bytes_total)
+        return IndexChunk(rows, problems, self.source, done, self.bytes_total)
 
     def emit(self, final: bool = False) -> Iterator[IndexChunk]:
         """Chunks of at most ``chunk_size`` rows; the rest waits unless ``final``."""
-        size = self.chunk_size * NCOLS
+        size = self.chunk_size
         stalled = self.progress() - self.emitted_at >= 16 * MAX_BLOCK_SIZE
         flush = final or stalled or len(self.problems) >= MAX_PROBLEMS_PER_FILE // 4
         pieces = self.pieces
         while pieces:
             if len(pieces[0]) > size:
-                first = pieces.pop(0)
-                whole = len(first) - len(first) % size
-                for start in range(0, whole, size):
-                    yield self._chunk(first[start : start + size])
-                if whole < len(first):
-                    pieces.insert(0, first[whole:])
+                fields = pieces.pop(0).fields
+                step = size * NCOLS
+                whole = len(fields) - len(fields) % step
+                for start in range(0, whole, step):
+                    yield self._chunk(RowBatch(fields[start : start + step]))
+                if whole < len(fields):
+                    pieces.insert(0, RowBatch(fields[whole:]))
                 continue
             take, held = 0, 0
             while take < len(pieces) and held + len(pieces[take]) <= size:
@@ -351,16 +386,16 @@ class _Parser:
                 take += 1
             if take == len(pieces) and held < size and not flush:
                 break
-            fields = pieces[0] if take == 1 else list(itertools.chain.from_iterable(pieces[:take]))
+            batch = RowBatch.concat(pieces[:take])
             del pieces[:take]
-            yield self._chunk(fields)
+            yield self._chunk(batch)
         if final and self.problem_count > MAX_PROBLEMS_PER_FILE:
             extra = self.problem_count - MAX_PROBLEMS_PER_FILE
             self.problems.append(
                 IndexProblem(self.source, 0, f"{extra:,} more skipped lines not listed")
             )
         if (self.problems and flush) or (final and not self.chunks):
-            yield self._chunk([])
+            yield self._chunk(RowBatch())
 
     # ------------------------------------------------------------------ the stream
     def parse(self, read: Callable[[int], bytes]) -> Iterator[IndexChunk]:
@@ -473,23 +508,35 @@ class _Parser:
             return False
         skip = 1 if self.line == 1 and _is_header(lines[0].split(",")) else 0
         body = lines[skip:] if skip else lines
+        if skip:
+            clean = clean[clean.index(b"\n") + 1 :]
         count = len(body)
         fields = (",\n,".join(body) + ",\n").split(",") if count else []
         if len(fields) != (NCOLS + 1) * count or fields[NCOLS :: NCOLS + 1].count("\n") != count:
             return False
         del fields[NCOLS :: NCOLS + 1]
-        # Each valid date holds one space, so more spaces (or non-ASCII text, which may hold
-        # other whitespace) mean a field may need stripping; a bad date may hide a space too.
+        # Each valid date holds one space, so more spaces (or other whitespace, which only
+        # non-ASCII text can hold here) mean a field may need stripping; so may a bad date.
         spaces = 2 * count + (lines[0].count(" ") if skip else 0)
-        dates_ok = text.isascii() and text.count(" ") == spaces and _dates_ok(fields)
+        plain = text.isascii() or not _UNICODE_SPACE.search(text)
+        dates_ok = plain and text.count(" ") == spaces and _dates_ok(fields)
+        same = True
         if not dates_ok:
-            fields = list(map(str.strip, fields))
+            stripped = list(map(str.strip, fields))
+            same = stripped == fields
+            fields = stripped
             dates_ok = _dates_ok(fields)
         if not dates_ok:
             bad = self._bad_dates(fields, self.line + skip)
             for row in reversed(bad):
                 del fields[row * NCOLS : (row + 1) * NCOLS]
-        self.add(fields)
+            same = same and not bad
+        blob: bytes | None = None
+        if same and count:
+            blob = clean if self.encoding == "utf-8" else "\n".join(body).encode("utf-8")
+            if not blob.endswith(b"\n"):
+                blob += b"\n"
+        self.add(RowBatch(fields, blob))
         self.content = True
         self.line += len(lines)
         if count:
@@ -585,7 +632,7 @@ class _Parser:
         try:
             return self._csv_rows(reader, state, rows)
         finally:
-            self.add(rows)
+            self.add(RowBatch(rows))
 
     def _csv_rows(
         self, reader: Iterator[list[str]], state: list[int], rows: list[str]
