@@ -1,0 +1,471 @@
+"""The recording store: what the filter box, the tree and the detail pane show."""
+
+from __future__ import annotations
+
+import random
+import re
+import tracemalloc
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ccfs_tui.core.store as store_module
+from ccfs_tui.core.index_reader import iter_index, read_recordings, recording_from_row
+from ccfs_tui.core.recording import COLUMNS
+from ccfs_tui.core.store import NO_AGENT, NO_VDN, RecordingStore
+
+CORPUS = Path(__file__).parent / "data" / "index"
+C = {name: i for i, name in enumerate(COLUMNS)}
+SEARCHED = ("agent_id", "call_id", "caller_no", "callee_no", "file_name", "original_file_name")
+
+
+def make_row(**values: str) -> tuple[str, ...]:
+    base = {
+        "developer": "dev1",
+        "account_id": "ACC01",
+        "cc_id": "1",
+        "agent_id": "1001",
+        "call_id": "1700000000-1",
+        "caller_no": "13800138000",
+        "callee_no": "4008001",
+        "call_begin": "2026-10-03 09:00:00",
+        "call_end": "2026-10-03 09:01:00",
+        "file_name": "/10/1/record/100/1001/0903379.wav",
+        "task_status": "1",
+        "task_result": "success",
+        "original_file_name": "Y:\\17\\0\\20261003\\1001\\0903379.V3",
+        "vdn_id": "5",
+        "call_type": "0",
+        "media_type": "5",
+        "user_wanted_skill_id": "3",
+        "current_skill_id": "3",
+    }
+    base.update(values)
+    return tuple(base[c] for c in COLUMNS)
+
+
+ROWS = [
+    make_row(),  # 0
+    make_row(call_id="1700000000-2", caller_no="13900001111", agent_id="1002"),  # 1
+    make_row(
+        call_id="1700000100-7",
+        caller_no="02155550000",
+        callee_no="95588",
+        call_begin="2026-10-04 23:59:50",
+        call_end="2026-10-05 00:00:20",
+        original_file_name="Y:\\17\\0\\20261004\\1002\\1234567.V3",
+        file_name="/10/1/record/100/1002/1234567.wav",
+        vdn_id="12",
+    ),  # 2
+    make_row(call_id="ABC-9", agent_id="", vdn_id="", caller_no="+8613800138000"),  # 3
+    make_row(
+        call_id="1700000000-3",
+        agent_id="张三",
+        developer="dev, with comma",
+        account_id="two\nlines",
+        call_begin="2026-10-03 08:00:00",
+        call_end="2026-10-03 07:59:00",  # ends before it begins: accepted
+    ),  # 4
+    make_row(
+        call_id="1700000000-4",
+        agent_id="1010",
+        vdn_id="10",
+        call_begin="2026-11-01 10:00:00",
+        call_end="2026-11-01 10:00:05",
+    ),  # 5
+]
+
+
+@pytest.fixture
+def store() -> RecordingStore:
+    s = RecordingStore()
+    s.extend_rows(ROWS[:2])
+    s.extend_rows(ROWS[2:])
+    return s
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_recording_is_built_from_the_row(store: RecordingStore) -> None:
+    assert len(store) == len(ROWS)
+    assert list(store.all_ids()) == list(range(len(ROWS)))
+    for row_id, row in enumerate(ROWS):
+        recording = store.recording(row_id)
+        assert recording == recording_from_row(row)
+        assert tuple(recording.to_row()) == row
+    assert store.recording(4).developer == "dev, with comma"
+    assert store.recording(4).account_id == "two\nlines"
+    assert store.recording(4).duration == timedelta(0)
+    with pytest.raises(IndexError):
+        store.recording(len(ROWS))
+    with pytest.raises(IndexError):
+        store.recording(-1)
+
+
+def test_reader_to_store_keeps_every_recording() -> None:
+    s = RecordingStore()
+    for chunk in iter_index(CORPUS / "good", chunk_size=4):
+        s.extend_rows(chunk.rows)
+    recordings, _ = read_recordings(CORPUS / "good")
+    assert len(s) == len(recordings) == 81
+    assert [s.recording(i) for i in range(len(s))] == recordings
+
+
+def test_bad_rows_are_refused_and_nothing_is_added(store: RecordingStore) -> None:
+    for bad in (
+        [ROWS[0][:17]],
+        [make_row(call_begin="2026-10-03")],
+        [make_row(call_end="2026-02-30 10:00:00")],
+        [make_row(agent_id="10\x1f01")],
+    ):
+        with pytest.raises(ValueError):
+            store.extend_rows([ROWS[1], *bad])
+    assert len(store) == len(ROWS)
+    store.extend_rows([])
+    assert len(store) == len(ROWS)
+
+
+# --------------------------------------------------------------------------- filter
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1700000000-2", [1]),  # a call id
+        ("1700000000", [0, 1, 4, 5]),  # part of one
+        ("abc-9", [3]),  # any case
+        ("caller:138", [0, 4, 5]),  # number prefix: +86138... does not start with 138
+        ("13800138000", [0, 3, 4, 5]),  # substring: +8613800138000 holds it
+        ("callee:955", [2]),
+        ("call:1700000100", [2]),
+        ("agent:100", [0, 1, 2]),  # 1010 does not start with 100
+        ("agent:1002", [1]),
+        ("AGENT:张", [4]),
+        ("张三", [4]),
+        ("vdn:1", [2, 5]),  # prefix: 12 and 10
+        ("2026-10-03", [0, 1, 3, 4]),  # the day the call began
+        ("2026-10-04", [2]),
+        ("2026-10-05", []),  # 2's call ended that day, but began the day before
+        ("2026-11", [5]),
+        ("date:2026-1", [0, 1, 2, 3, 4, 5]),
+        ("Y:\\17\\0\\20261004", [2]),  # original_file_name as in the index
+        ("y:/17/0/20261004", [2]),  # the other slash form, other case
+        ("record/100/1002/1234567.WAV", [2]),
+        ("record\\100\\1002", [2]),  # a file_name with backslashes typed
+        ("1002 2026-10-04", [2]),  # AND
+        ("1002   2026-10-03 ", [1]),
+        ("agent:1001 caller:138", [0]),
+        ("dev1", []),  # developer is not searched
+        ("success", []),  # nor task_result
+        ("09:00", []),  # nor the times
+        ("95588 13800138000", []),
+        ("zzz", []),
+        ("x:1001", []),  # an unknown scope is a plain substring
+        ("agent:", list(range(6))),  # an empty scoped term is ignored
+        ("", list(range(6))),
+        ("  \t ", list(range(6))),
+        ("1700000000-2\x00", [1]),  # control characters are ignored
+    ],
+)
+def test_filter(store: RecordingStore, query: str, expected: list[int]) -> None:
+    assert list(store.filter(query)) == expected
+
+
+def test_filter_within_ids(store: RecordingStore) -> None:
+    assert list(store.filter("1700000000", range(1, 5))) == [1, 4]
+    assert list(store.filter("1700000000", [5, 1, 1, 99, -3])) == [1, 5]
+    assert list(store.filter("", [3, 1, 3])) == [1, 3]
+    assert list(store.filter("1700000000", range(0))) == []
+    assert list(store.filter("agent:1001", store.all_ids()[2:])) == [2]
+
+
+def test_filter_sees_rows_added_after_a_first_answer(store: RecordingStore) -> None:
+    assert list(store.filter("1700000000")) == [0, 1, 4, 5]
+    store.extend_rows([make_row(call_id="1700000000-9")])
+    assert list(store.filter("1700000000")) == [0, 1, 4, 5, 6]
+    assert list(store.filter("1700000000", range(6, 7))) == [6]
+
+
+# --------------------------------------------------------------------------- tree
+
+
+def test_children_counts_and_labels(store: RecordingStore) -> None:
+    assert store.children(None, ()) == [("5", 3), ("10", 1), ("12", 1), (NO_VDN, 1)]
+    assert store.children(None, ("5",)) == [("2026-10-03", 3)]
+    assert store.children(None, ("5", "2026-10-03")) == [("1001", 1), ("1002", 1), ("张三", 1)]
+    assert store.children(None, (NO_VDN, "2026-10-03")) == [(NO_AGENT, 1)]
+    assert store.children(None, ("nope",)) == []
+    assert store.days() == ["2026-10-03", "2026-10-04", "2026-11-01"]
+    with pytest.raises(ValueError):
+        store.children(None, ("5", "2026-10-03", "1001"))
+
+
+def test_leaves_are_ordered_by_call_begin(store: RecordingStore) -> None:
+    store.extend_rows(
+        [
+            make_row(call_id="late", call_begin="2026-10-03 18:00:00"),
+            make_row(call_id="early", call_begin="2026-10-03 00:00:01"),
+        ]
+    )
+    assert store.leaves(None, ("5", "2026-10-03", "1001")) == [7, 0, 6]
+    assert store.leaves(None, (NO_VDN, "2026-10-03", NO_AGENT)) == [3]
+    assert store.leaves(None, ("5", "2026-10-03", "9999")) == []
+    with pytest.raises(ValueError):
+        store.leaves(None, ("5", "2026-10-03"))
+
+
+def test_tree_of_a_filter_matches_the_filter(store: RecordingStore) -> None:
+    ids = store.filter("1700000000")
+    assert sum(n for _, n in store.children(ids, ())) == len(ids)
+    assert store.children(ids, ()) == [("5", 3), ("10", 1)]
+    assert store.children(ids, ("5", "2026-10-03")) == [("1001", 1), ("1002", 1), ("张三", 1)]
+    assert store.leaves(ids, ("5", "2026-10-03", "1002")) == [1]
+    assert store.leaves(ids, ("12", "2026-10-04", "1002")) == []
+    assert store.children(range(2, 4), ()) == [("12", 1), (NO_VDN, 1)]
+    assert store.leaves(range(0, 1), ("5", "2026-10-03", "1001")) == [0]
+    assert store.children([], ()) == []
+
+
+# --------------------------------------------------------------------------- against an oracle
+
+
+def fold(text: str) -> str:
+    return text.lower().replace("\\", "/")
+
+
+def oracle(row: Sequence[str], query: str) -> bool:
+    """The documented query semantics, written plainly."""
+    day = row[C["call_begin"]][:10]
+    for raw in query.split():
+        word = "".join(ch for ch in raw if ord(ch) >= 32)
+        scope, colon, rest = word.partition(":")
+        key = scope.casefold()
+        if colon and key in ("agent", "vdn", "date", "day", "caller", "callee", "call"):
+            if not rest:
+                continue
+            if key in ("agent", "vdn"):
+                ok = row[C[f"{key}_id"]].casefold().startswith(rest.casefold())
+            elif key in ("date", "day"):
+                ok = day.startswith(rest)
+            else:
+                column = {"caller": "caller_no", "callee": "callee_no", "call": "call_id"}[key]
+                ok = fold(row[C[column]]).startswith(fold(rest))
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
+            ok = day == word
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}", word):
+            ok = day.startswith(word)
+        elif word:
+            ok = any(fold(word) in fold(row[C[name]]) for name in SEARCHED)
+        else:
+            continue
+        if not ok:
+            return False
+    return True
+
+
+_pick = st.sampled_from
+
+
+@st.composite
+def random_row(draw: st.DrawFn) -> tuple[str, ...]:
+    begin = datetime(2024, 2, 27) + timedelta(seconds=draw(st.integers(0, 5 * 86400)))
+    end = begin + timedelta(seconds=draw(st.integers(-60, 4000)))
+    digits = st.text("0123456789", min_size=0, max_size=6)
+    return make_row(
+        developer=draw(_pick(["dev1", "1", "ACC,1", "x\ny"])),
+        agent_id=draw(_pick(["1001", "1002", "10", "", "张三", "Ab", "ab,c"])),
+        vdn_id=draw(_pick(["1", "2", "10", "", "V1"])),
+        call_id=draw(st.text("0123456789-AB", min_size=1, max_size=8)),
+        caller_no=draw(digits),
+        callee_no=draw(_pick(["", "+86", "95588"])) + draw(digits),
+        call_begin=f"{begin:%Y-%m-%d %H:%M:%S}",
+        call_end=f"{end:%Y-%m-%d %H:%M:%S}",
+        file_name="/a/" + draw(digits) + draw(_pick([".wav", ".WAV", "\\b.wav"])),
+        original_file_name=draw(_pick(["Y:\\1\\", "y:/1/", "Y:\\1/"])) + draw(digits) + ".V3",
+        task_result=draw(_pick(["success", "failed"])),
+    )
+
+
+@st.composite
+def random_query(draw: st.DrawFn, rows: list[tuple[str, ...]]) -> str:
+    terms = []
+    for _ in range(draw(st.integers(1, 3))):
+        row = draw(_pick(rows))
+        name = draw(_pick([*SEARCHED, "call_begin", "vdn_id", "developer"]))
+        value = row[C[name]]
+        start = draw(st.integers(0, len(value)))
+        piece = value[start : draw(st.integers(start, len(value)))]
+        piece = draw(
+            _pick([piece, piece.upper(), piece.replace("\\", "/"), piece.replace("/", "\\")])
+        )
+        piece = "".join(piece.split())
+        scope = draw(
+            _pick(["", "", "agent:", "vdn:", "caller:", "callee:", "call:", "date:", "x:"])
+        )
+        terms.append(draw(_pick([scope + piece, value[:10], value[:7], "1", "zz"])))
+    return " ".join(terms)
+
+
+@st.composite
+def scenario(draw: st.DrawFn) -> tuple[list[tuple[str, ...]], list[int], list[str]]:
+    rows = draw(st.lists(random_row(), min_size=1, max_size=40))
+    cuts = sorted(draw(st.lists(st.integers(0, len(rows)), max_size=4)))
+    queries = draw(st.lists(random_query(rows), min_size=1, max_size=4))
+    return rows, cuts, queries
+
+
+def _chunks(rows: list[tuple[str, ...]], cuts: list[int]) -> Iterator[list[tuple[str, ...]]]:
+    start = 0
+    for cut in [*cuts, len(rows)]:
+        yield rows[start:cut]
+        start = cut
+
+
+def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> None:
+    s = RecordingStore()
+    loaded: list[tuple[str, ...]] = []
+    for chunk in _chunks(rows, cuts):
+        s.extend_rows(chunk)
+        loaded.extend(chunk)
+        for query in queries:  # also while loading: answers must follow new rows
+            want = [i for i, row in enumerate(loaded) if oracle(row, query)]
+            assert list(s.filter(query)) == want, query
+    for query in queries:
+        ids = list(s.filter(query))
+        assert list(s.filter(query, range(1, len(rows)))) == [i for i in ids if i >= 1]
+        assert list(s.filter(query, ids[::-1])) == ids
+        # the tree over a filter counts exactly the filtered rows, by vdn/day/agent
+        groups = Counter(
+            (r[C["vdn_id"]] or NO_VDN, r[C["call_begin"]][:10], r[C["agent_id"]] or NO_AGENT)
+            for r in (rows[i] for i in ids)
+        )
+        seen: Counter[tuple[str, str, str]] = Counter()
+        for vdn, _ in s.children(ids, ()):
+            for day, _ in s.children(ids, (vdn,)):
+                for agent, n in s.children(ids, (vdn, day)):
+                    leaves = s.leaves(ids, (vdn, day, agent))
+                    assert len(leaves) == n
+                    begins = [rows[i][C["call_begin"]] for i in leaves]
+                    assert begins == sorted(begins)
+                    seen[vdn, day, agent] = n
+        assert seen == groups
+    for row_id, row in enumerate(rows):
+        assert tuple(s.recording(row_id).to_row()) == row
+
+
+SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@SETTINGS
+@given(scenario())
+def test_filter_and_tree_agree_with_the_oracle(case: tuple) -> None:
+    _check(*case)
+
+
+@SETTINGS
+@given(scenario())
+def test_oracle_with_tiny_segments_and_the_bulk_search(
+    monkeypatch: pytest.MonkeyPatch, case: tuple
+) -> None:
+    monkeypatch.setattr(store_module, "SEGMENT_ROWS", 3)
+
+    def always_dense(blob: bytes, rows: int, term: store_module._Term) -> bytes | None:
+        shift = 1 if term.prefix else 0
+        return store_module._dense_mask(blob, rows, term.pattern, shift, term.fields)
+
+    monkeypatch.setattr(store_module, "_text_mask", always_dense)
+    _check(*case)
+
+
+@SETTINGS
+@given(scenario())
+def test_oracle_when_vdn_and_agent_codes_do_not_fit_the_key(
+    monkeypatch: pytest.MonkeyPatch, case: tuple
+) -> None:
+    monkeypatch.setattr(store_module, "_VDN_BITS", 1)  # 2 VDNs, then the wide keys
+    monkeypatch.setattr(store_module, "_AGENT_BITS", 1)
+    monkeypatch.setattr(store_module, "SEGMENT_ROWS", 7)
+    _check(*case)
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def _generated_rows(count: int, seed: int = 7) -> list[tuple[str, ...]]:
+    rnd = random.Random(seed)
+    rows = []
+    for n in range(count):
+        agent = 1000 + rnd.randrange(60)
+        begin = datetime(2026, 10, 1) + timedelta(seconds=n * 2)
+        rows.append(
+            make_row(
+                agent_id=str(agent),
+                vdn_id=str(agent % 4),
+                call_id=f"{1700000000 + n}-{rnd.randrange(99999)}",
+                caller_no=f"1380013{rnd.randrange(10000):04d}",
+                call_begin=f"{begin:%Y-%m-%d %H:%M:%S}",
+                call_end=f"{begin + timedelta(seconds=rnd.randrange(600)):%Y-%m-%d %H:%M:%S}",
+                file_name=f"/10/1/record/100/{agent}/{n:07d}.wav",
+                original_file_name=f"Y:\\17\\0\\{begin:%Y%m%d}\\{agent}\\{n:07d}.V3",
+            )
+        )
+    return rows
+
+
+def test_a_large_store_answers_like_the_oracle(tmp_path: Path) -> None:
+    rows = _generated_rows(60_000)
+    path = tmp_path / "big_record.csv"
+    path.write_text("".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    s = RecordingStore()
+    for chunk in iter_index(path, chunk_size=5_000):
+        s.extend_rows(chunk.rows)
+    assert len(s) == len(rows)
+    pick = rows[43_210]
+    for query in (
+        pick[C["call_id"]],
+        pick[C["caller_no"]][:9],
+        "13800",  # every row: the bulk search
+        f"agent:{pick[C['agent_id']]}",
+        pick[C["call_begin"]][:10],
+        pick[C["original_file_name"]].split("\\", 4)[-1].lower(),
+        "wav 2026-10-02",
+        "0",
+    ):
+        want = [i for i, row in enumerate(rows) if oracle(row, query)]
+        assert list(s.filter(query)) == want, query
+        got: list[int] = []
+        for start in range(0, len(s), 5_000):  # the way the UI asks, slice by slice
+            got.extend(s.filter(query, s.all_ids()[start : start + 5_000]))
+        assert got == want
+    assert sum(n for _, n in s.children(None, ())) == len(rows)
+
+
+def test_memory_per_row_stays_near_the_line_length(tmp_path: Path) -> None:
+    rows = _generated_rows(40_000, seed=3)
+    path = tmp_path / "mem_record.csv"
+    text = "".join(",".join(r) + "\n" for r in rows)
+    path.write_text(text, encoding="utf-8")
+    chunks = [chunk.rows for chunk in iter_index(path)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        s = RecordingStore()
+        for chunk in chunks:
+            s.extend_rows(chunk)
+        s.children(None, ())
+        s.filter("1380013")
+        used = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    line = len(text.encode()) / len(rows)
+    assert used / len(rows) < line + 40, (used / len(rows), line)
