@@ -123,7 +123,7 @@ def test_bill_zip_reads_record_parts_in_natural_order_and_ignores_cdrs() -> None
 def test_folder_reads_index_files_and_zips_only() -> None:
     rows, problems = read(GOOD)
     assert problems == []
-    prefixes = []
+    prefixes: list[str] = []
     for call_id in ids(rows):
         prefix = call_id.split("-")[0]
         if not prefixes or prefixes[-1] != prefix:

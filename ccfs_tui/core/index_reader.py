@@ -921,10 +921,10 @@ def _read_zip(
                 yield alone(f"cannot read this zip member ({type(exc).__name__}: {exc})", where)
                 continue
             with member:
-                read = member.read
+                raw: Callable[[int], bytes] = member.read
                 if info.filename.casefold().endswith(".gz"):
-                    read = _Gunzip(member).read
-                read = _guarded(read, parser, "zip member data is damaged")
+                    raw = _Gunzip(member).read
+                read = _guarded(raw, parser, "zip member data is damaged")
                 yield from parser.parse(read)
 
 
