@@ -4,8 +4,8 @@ Layout. Rows are kept as their own CSV text (:attr:`RowBatch.text`: UTF-8, field
 ``,``, one ``\n`` per row; usually the index file's bytes as read) in segments of 16k+ rows,
 one ``bytes`` each, plus one 64-bit group key per row in an ``array('Q')``: VDN code << 48 |
 agent code << 32 | the call_begin day as BCD (0x20261003), all computed in bulk. That is the
-line length + 8 bytes a row; row offsets (+4) and the tree's per-group row lists (+4) are made
-when first needed. A :class:`Recording` is built from a row's text only when asked for.
+line length + 8 bytes a row, + 4 for row offsets made when first needed. A :class:`Recording`
+is built from a row's text only when asked for; a group's rows are found by their key's bytes.
 
 Query syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL must match.
 
@@ -406,8 +406,6 @@ class RecordingStore:
         self._pairs: tuple[dict[tuple[int, int], int], list[tuple[int, int]]] = ({}, [])
         self._names: dict[int, tuple[str, str, str]] = {}  # group key -> (vdn, day, agent)
         self._days: dict[int, str] = {}
-        self._postings: dict[int, array[int]] = {}
-        self._posted = 0
         self._ordered: dict[int, tuple[int, list[int]]] = {}
         self._masks: OrderedDict[tuple[_Term, int], tuple[int, bytes | None]] = OrderedDict()
         self._mask_bytes = 0
@@ -739,15 +737,34 @@ class RecordingStore:
 
     def _ordered_rows(self, key: int) -> list[int]:
         """Every row of group ``key`` by call_begin (ties in load order), cached."""
-        rows = self._posting(key)
+        total = self._counts()[key]
         cached = self._ordered.get(key)
-        if cached is not None and cached[0] == len(rows):
+        if cached is not None and cached[0] == total:
             return cached[1]
+        rows = self._rows_of(key, total)
         begins = [self._begin_text(row) for row in rows]
         order = sorted(range(len(rows)), key=begins.__getitem__)
         ordered = [rows[i] for i in order]
-        self._ordered[key] = (len(rows), ordered)
+        self._ordered[key] = (total, ordered)
         return ordered
+
+    def _rows_of(self, key: int, total: int) -> list[int]:
+        """Row ids of group ``key``, found as the key's 8 bytes in the key array."""
+        needle = key.to_bytes(8, sys.byteorder)
+        rows: list[int] = []
+        group = self._group
+        for segment in self._segments:
+            raw = group[segment.start : segment.start + segment.rows].tobytes()
+            at = raw.find(needle)
+            while at >= 0:
+                if at % 8:
+                    at = raw.find(needle, at + 1)
+                    continue
+                rows.append(segment.start + at // 8)
+                at = raw.find(needle, at + 8)
+            if len(rows) >= total:
+                break
+        return rows
 
     def _begin_text(self, row_id: int) -> bytes:
         segment = self._segment_of(row_id)
@@ -757,18 +774,6 @@ class RecordingStore:
         return (
             isinstance(ids, range) and ids.step == 1 and ids.start <= 0 and ids.stop >= self._rows
         )
-
-    def _posting(self, key: int) -> array[int]:
-        """Row ids of group ``key`` in load order (the lists are made on first use)."""
-        if self._posted < self._rows:
-            postings = self._postings
-            for row, group in enumerate(self._group[self._posted :], self._posted):
-                posting = postings.get(group)
-                if posting is None:
-                    postings[group] = posting = array("I")
-                posting.append(row)
-            self._posted = self._rows
-        return self._postings.get(key, array("I"))
 
     def _view(self, ids: Sequence[int] | None) -> _View:
         """Group counts of ``ids`` as a tree, cached per ids object (None: every row)."""
