@@ -313,6 +313,14 @@ def test_mixed_utf8_and_gb18030_lines() -> None:
     assert problems == [f"{path}:4: bytes that are neither UTF-8 nor GB18030 at byte 1; skipped"]
 
 
+def test_a_few_junk_lines_do_not_make_a_utf8_file_gb18030(tmp_path: Path) -> None:
+    junk = b"\x81@\n\xd5\xc5\xc8\xfd\n"  # not UTF-8, but "valid" GB18030
+    good = (row("J", 1, agent="张三") + "\n").encode()
+    rows, problems = read(write(tmp_path / "j_record.csv", junk + junk + good))
+    assert [r[3] for r in rows] == ["张三"]
+    assert len(problems) == 4
+
+
 def test_utf16_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "u_record.csv", (row("U", 1) + "\n").encode("utf-16"))
     rows, problems = read(path)
@@ -467,30 +475,30 @@ _junk = st.binary(max_size=300).map(lambda b: b.replace(b"\n", b"").replace(b'"'
 
 
 @st.composite
-def mutated_file(draw: st.DrawFn) -> tuple[bytes, list[str]]:
-    """A valid file with some lines damaged; returns it and the call_ids that must load."""
+def mutated_file(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, ...]]]:
+    """A valid file with some lines damaged; returns it and the rows that must load."""
     count = draw(st.integers(1, 25))
     newline = draw(st.sampled_from([b"\n", b"\r\n"]))
     out: list[bytes] = []
     if draw(st.booleans()):
         out.append(HEADER.encode())
-    keep: list[str] = []
+    keep: list[tuple[str, ...]] = []
     for n in range(1, count + 1):
-        line = row("Y", n, agent=draw(st.sampled_from(["1001", "张三", " 7 "]))).encode()
+        text = row("Y", n, agent=draw(st.sampled_from(["1001", "张三", " 7 "])))
+        line = text.encode()
         action = draw(st.sampled_from(["keep", "keep", "replace", "flip", "insert"]))
         if action == "replace":
             out.append(draw(_junk))
             continue
-        if action == "flip":
+        if action == "flip":  # may or may not still be a valid row: not checked
             position = draw(st.integers(0, len(line) - 1))
             value = draw(st.integers(0, 255).filter(lambda b: b not in b'\n"'))
-            line = line[:position] + bytes([value]) + line[position + 1 :]
-            out.append(line)
+            out.append(line[:position] + bytes([value]) + line[position + 1 :])
             continue
         if action == "insert":
             out.append(draw(_junk))
         out.append(line)
-        keep.append(f"Y-{n:04d}")
+        keep.append(tuple(v.strip() for v in text.split(",")))
     data = newline.join(out) + newline
     if draw(st.booleans()):
         data = b"\xef\xbb\xbf" + data
@@ -500,7 +508,7 @@ def mutated_file(draw: st.DrawFn) -> tuple[bytes, list[str]]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_file(), st.sampled_from(["plain", "gz", "zip"]))
 def test_every_valid_line_survives_damage_around_it(
-    case: tuple[bytes, list[str]], kind: str
+    case: tuple[bytes, list[tuple[str, ...]]], kind: str
 ) -> None:
     data, keep = case
     name = "y_record.csv"
@@ -512,8 +520,15 @@ def test_every_valid_line_survives_damage_around_it(
             archive.writestr("y_record.csv", data)
         data, name = out.getvalue(), "y.zip"
     rows, _ = _load(data, name)
-    loaded = [call_id for call_id in ids(rows) if call_id in set(keep)]
-    assert loaded == keep
+    # Compared without agent_id, the one non-ASCII column here: damaged lines may sway the
+    # file's encoding guess, and then a name can come out garbled, but no row may be lost.
+    agent = COLUMNS.index("agent_id")
+
+    def ascii_part(r: tuple[str, ...]) -> tuple[str, ...]:
+        return r[:agent] + r[agent + 1 :]
+
+    wanted = {ascii_part(r) for r in keep}
+    assert [ascii_part(r) for r in rows if ascii_part(r) in wanted] == [ascii_part(r) for r in keep]
 
 
 def test_big_crlf_file_with_scattered_damage(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ surrounding whitespace. ``call_begin`` and ``call_end`` must be ``YYYY-MM-DD hh:
 real date and time; an end before the begin is accepted (the duration clamps to 0).
 
 Encoding is decided per file on its first MiB: UTF-8 (a UTF-8 BOM is dropped) unless that
-sample is not UTF-8 and its non-ASCII lines read as GB18030, which Chinese deployments use.
+sample is not UTF-8 and its rows read as GB18030, which Chinese deployments use (see
+``_Parser._choose_encoding`` for the vote).
 A line the file's encoding cannot decode is tried in the other one and reported only when
 neither works. Limitation: in a file taken as GB18030, a UTF-8 line usually also "decodes" as
 GB18030 and comes out garbled. UTF-16 files are reported, not read.
@@ -453,7 +454,12 @@ class _Parser:
         yield from self.emit(final=True)
 
     def _choose_encoding(self, sample: bytes) -> None:
-        """UTF-8 unless the sample is not UTF-8 and reads better as GB18030."""
+        """UTF-8 unless the sample is not UTF-8 and its rows read better as GB18030.
+
+        Only row-like lines (17+ commas) vote, and a non-ASCII row that is valid UTF-8 weighs
+        four times a row that is valid only as GB18030: random bytes are rarely valid UTF-8
+        but often "valid" GB18030, while a GB18030 row of Chinese text is seldom valid UTF-8.
+        """
         cut = sample.rfind(b"\n")
         if 0 <= cut < len(sample) - 1 and len(sample) == BLOCK_SIZE:
             sample = sample[: cut + 1]
@@ -464,11 +470,11 @@ class _Parser:
             pass
         utf8 = gb = 0
         for line in sample.split(b"\n"):
-            if line.isascii():
+            if line.isascii() or line.count(b",") < NCOLS - 1:
                 continue
             try:
                 line.decode("utf-8")
-                utf8 += 1
+                utf8 += 4
                 continue
             except UnicodeDecodeError:
                 pass
