@@ -113,6 +113,14 @@ async def _main_ready(pilot: Any) -> None:
     app.select(row_id, None, 1)
     app.tick()
     app.clear_notifications()
+    await _settle_layout(pilot, browser.tree_widget)
+
+
+async def _settle_layout(pilot: Any, tree: Any) -> None:
+    """Wait until the tree's scrollbar reflects every line (the virtual size is laid out
+    after the lines are built; under load a screenshot could otherwise catch the old one)."""
+    await _settle(pilot, lambda: tree.virtual_size.height == len(tree._tree_lines))
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.1)
 
 

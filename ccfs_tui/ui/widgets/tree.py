@@ -227,8 +227,18 @@ class RecordingTree(Tree[NodeData]):
             self.show_more(tail)
 
     def jump_to(self, node: TreeNode[NodeData]) -> None:
-        """Put the cursor on ``node`` with the node centred (its groups stay in view)."""
+        """Put the cursor on ``node`` with the node centred (its groups stay in view).
+
+        Centred again after the next refresh: lines just added by expanding groups only
+        count in the virtual size once laid out, so a first scroll may stop short.
+        """
         _ = self.last_line  # build the line table so the node knows its line
+        self._centre_on(node)
+        self.call_after_refresh(self._centre_on, node)
+
+    def _centre_on(self, node: TreeNode[NodeData]) -> None:
+        if node.tree is not self or node.line < 0:
+            return
         self.center_scroll = True
         try:
             self.move_cursor(node)
