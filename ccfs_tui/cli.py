@@ -9,21 +9,52 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from ccfs_tui import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ccfs_tui.core.config import Config, Profile
     from ccfs_tui.core.errors import CcfsError
     from ccfs_tui.core.tokens import Token
 
 COMMANDS = ("open", "demo", "emulator", "token", "url", "download", "locate", "index", "audit")
 PROG = "ccfs-tui"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2), not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer within [minimum, maximum]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = f" and {maximum}" if maximum is not None else " or more"
+            between = f"between {minimum}{upper}" if maximum is not None else f"{minimum}{upper}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range (must be {between})")
+        return value
+
+    return parse
+
+
+def _text(text: str) -> str:
+    """An argparse type: text that is valid UTF-8 (a file name sent to CC-FS)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("it is not valid UTF-8 text") from None
+    return text
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +68,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (public so the README and tests can show it)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Find, sign for and play Huawei CC-FS call recordings.",
         epilog="Run `ccfs-tui demo` to try it on the embedded emulator.",
@@ -53,10 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     emu = sub.add_parser("emulator", help="run the embedded CC-FS emulator in the foreground")
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    emu.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    emu.add_argument("--port", type=_count(0, 65535), default=0, help="port (default: a free one)")
     emu.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed cert")
     emu.add_argument("--app-id", help="accepted AK (SK from CCFS_SECRET_KEY; else made up)")
-    emu.add_argument("--recordings", type=int, default=2000, help="catalogue size")
+    emu.add_argument("--recordings", type=_count(1), default=2000, help="catalogue size")
     emu.add_argument("--index", type=Path, help="where to write the matching sample index")
 
     for name, text in (
@@ -66,7 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument(
-            "file_name", metavar="FILE_NAME", help="original_file_name from the index (\\ or /)"
+            "file_name",
+            type=_text,
+            metavar="FILE_NAME",
+            help="original_file_name from the index (\\ or /)",
         )
         _common(cmd)
         if name == "token":
@@ -82,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("locate", help="print every path ccfs-tui uses")
 
     audit = sub.add_parser("audit", help="print the recent audit-log entries")
-    audit.add_argument("-n", "--limit", type=int, default=30, help="how many (default 30)")
+    audit.add_argument("-n", "--limit", type=_count(1), default=30, help="how many (default 30)")
     audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
 
     idx = sub.add_parser("index", help="check index files: count rows, list skipped lines")

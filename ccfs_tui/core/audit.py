@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -65,26 +66,64 @@ class AuditLog:
             token_fingerprint=token_fingerprint,
             detail=detail[:300],
         )
-        line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
+        text = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
+        line = text.encode("utf-8", "backslashreplace")  # a lone surrogate cannot stop it
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
-                os.write(fd, line)
+                view = memoryview(line)
+                while view:  # one write in practice; a short write is finished under the lock
+                    view = view[os.write(fd, view) :]
             finally:
                 os.close(fd)
         return entry
 
     def recent(self, limit: int = 50) -> list[AuditEntry]:
-        """The last ``limit`` entries, oldest first; unreadable lines are skipped."""
-        if not self.path.exists():
+        """The last ``limit`` entries, oldest first; unreadable lines are skipped.
+
+        Reads the file backwards from its end, so a long log costs no more than a short one.
+        """
+        if limit <= 0 or not self.path.exists():
             return []
-        entries: deque[AuditEntry] = deque(maxlen=limit)
-        with self.path.open(encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                try:
-                    entries.append(AuditEntry(**json.loads(line)))
-                except (ValueError, TypeError):
-                    continue
+        entries: deque[AuditEntry] = deque()
+        for line in _lines_backwards(self.path):
+            entry = _parse(line)
+            if entry is not None:
+                entries.appendleft(entry)
+                if len(entries) == limit:
+                    break
         return list(entries)
+
+
+def _parse(line: bytes) -> AuditEntry | None:
+    try:
+        data = json.loads(line.decode("utf-8", "replace"))
+        if not all(isinstance(value, str) for value in data.values()):
+            return None
+        return AuditEntry(**data)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _lines_backwards(path: Path, block: int = 64 * 1024) -> Iterator[bytes]:
+    """The complete lines of ``path``, last first (a line still being appended is left out)."""
+    with path.open("rb") as handle:
+        position = handle.seek(0, os.SEEK_END)
+        rest = b""  # the start of the file's data read so far, up to its first newline
+        tail_dropped = False
+        while position > 0:
+            step = min(block, position)
+            position -= step
+            handle.seek(position)
+            parts = (handle.read(step) + rest).split(b"\n")
+            rest = parts.pop(0)  # may be cut: completed by the next block
+            if parts and not tail_dropped:
+                parts.pop()  # after the file's last newline: empty, or a line not finished
+                tail_dropped = True
+            for line in reversed(parts):
+                if line.strip():
+                    yield line
+        if tail_dropped and rest.strip():
+            yield rest

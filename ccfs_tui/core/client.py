@@ -31,6 +31,7 @@ from ccfs_tui.core.errors import (
     CcfsBadReplyError,
     CcfsConnectError,
     CcfsError,
+    CcfsFlowControlError,
     CcfsServerError,
     CcfsTimeoutError,
     CcfsTlsError,
@@ -169,6 +170,9 @@ class CcfsClient:
     ) -> None:
         if self._audit is None:
             return
+        detail = ""
+        if error is not None:  # the server's text could echo the token: never log it
+            detail = scrub(error.message, self._secret.reveal(), token.token if token else "")
         self._audit.record(
             profile=self.profile.name,
             app_id=self.profile.app_id,
@@ -177,7 +181,7 @@ class CcfsClient:
             outcome=error.kind if error else "ok",
             result_code=getattr(error, "result_code", "") if error else ("0" if token else ""),
             token_fingerprint=token.fingerprint if token else "",
-            detail=error.message if error else "",
+            detail=detail,
         )
 
     async def request_play_token(self, file_name: str) -> Token:
@@ -317,7 +321,13 @@ class CcfsClient:
     # -- playback ------------------------------------------------------------------------
 
     def _check_token_server(self, token: Token) -> None:
-        if token.base_url and token.base_url.rstrip("/") != self.profile.base_url.rstrip("/"):
+        """A token goes only to the server that issued it (the profile's base URL)."""
+        if not token.base_url:
+            raise CcfsError(
+                f"The token of {token.file_name} does not say which server issued it.",
+                "Request a new token (Enter / ccfs-tui token); it is sent only to its server.",
+            )
+        if token.base_url.rstrip("/") != self.profile.base_url.rstrip("/"):
             raise CcfsError(
                 f"This token was issued by {token.base_url}, not by profile "
                 f"{self.profile.name!r} ({self.profile.base_url}).",
@@ -346,19 +356,30 @@ class CcfsClient:
         ``source="play"`` fetches playVoice with a token; ``"record"`` posts
         downloadRecordFile with the index ``file_name`` (``target`` is then a str). Data
         goes to a hidden ``.part`` file renamed at the end: no partial file is ever left
-        under the final name. A JSON error under an octet-stream content type is raised.
-        Audited when the client has an audit log.
+        under the final name. A JSON error under an octet-stream content type is raised;
+        flow-control codes (``0300008`` / ``0300009``) are retried with backoff like token
+        requests, then raised. Audited when the client has an audit log.
         """
         token = target if isinstance(target, Token) else None
         name = token.file_name if token else str(target)
         action = "playVoice" if source == "play" else "downloadRecordFile"
-        try:
-            path = await self._download(target, dest, progress, source)
-        except CcfsError as exc:
-            self._record(action, name, exc, token)
-            raise
-        self._record(action, name, None, token)
-        return path
+        attempt = 0
+        while True:
+            try:
+                path = await self._download(target, dest, progress, source)
+            except CcfsFlowControlError as exc:
+                if attempt < self.profile.flow_control_retries:
+                    await self._sleep(self.profile.retry_backoff * (2**attempt))
+                    attempt += 1
+                    continue
+                error = result_error(exc.result_code, exc.desc, attempt) if attempt else exc
+                self._record(action, name, error, token)
+                raise error from None
+            except CcfsError as exc:
+                self._record(action, name, exc, token)
+                raise
+            self._record(action, name, None, token)
+            return path
 
     async def _download(
         self,

@@ -255,21 +255,40 @@ def resolve_secret(
     env = os.environ if env is None else env
     for var in dict.fromkeys((SK_ENV, profile.secret_env)):
         if env.get(var):
-            return Secret(env[var])
+            return _usable(Secret(env[var]), f"the SK in ${var}")
     if profile.secret_command:
-        return _secret_from_command(profile)
+        return _usable(_secret_from_command(profile), f"profiles.{profile.name}.secret_command")
     inline = config.inline_secret(profile.name) if config else None
     if inline:
-        return inline
+        return _usable(inline, f"{config.path if config else 'config'}: profiles.{profile.name}")
     if prompt is not None:
-        value = prompt(f"Secret key (SK) for app id {profile.app_id or '?'} [{profile.name}]: ")
-        if value:
-            return Secret(value)
+        # no plain local holds the typed SK: a crash report with locals must not show it
+        secret = Secret(
+            prompt(f"Secret key (SK) for app id {profile.app_id or '?'} [{profile.name}]: ")
+        )
+        if secret:
+            return _usable(secret, "the SK typed in")
     raise ConfigError(
         f"No secret key (SK) for profile {profile.name!r}.",
         f"Set {profile.secret_env} (or {SK_ENV}), or give the profile a secret_command "
         "or secret_prompt = true.",
     )
+
+
+def _usable(secret: Secret, where: str) -> Secret:
+    """``secret`` if it can key an HMAC (UTF-8 text), else a ``ConfigError`` naming ``where``.
+
+    An SK that is not valid text (e.g. bytes that are not UTF-8 in an environment variable)
+    would otherwise fail deep inside the signer, where a crash report could show it.
+    """
+    try:
+        secret.reveal().encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"{where}: the SK is not valid UTF-8 text.",
+            "Set it again from the value the CC-FS administrators gave you.",
+        ) from None
+    return secret
 
 
 def _secret_from_command(profile: Profile) -> Secret:
@@ -279,19 +298,24 @@ def _secret_from_command(profile: Profile) -> Secret:
             profile.secret_command or "",
             shell=True,
             capture_output=True,
-            text=True,
             timeout=30,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ConfigError(f"{where}: could not run it ({type(exc).__name__}).") from None
-    value = done.stdout.strip()
-    if done.returncode != 0 or not value:
+    if done.returncode != 0 or not done.stdout.strip():
         raise ConfigError(
-            f"{where}: exited {done.returncode} with {'no output' if not value else 'output'}.",
+            f"{where}: exited {done.returncode} with "
+            f"{'output' if done.stdout.strip() else 'no output'}.",
             "Run the command by hand; it must print the SK on stdout and exit 0.",
         )
-    return Secret(value)
+    try:
+        return Secret(done.stdout.decode("utf-8").strip())
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{where}: printed bytes that are not UTF-8 text.",
+            "Run the command by hand; it must print the SK as text.",
+        ) from None
 
 
 def check_profile_ready(profile: Profile) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from ccfs_tui.ui.screens.audit import open_audit
+
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
 
@@ -26,6 +28,7 @@ def app_commands(app: CcfsApp) -> list[Command]:
         ("Filter recordings", app.cmd_filter, "call id, number, agent, file name or day"),
         ("Tokens", app.open_tokens, "every token with its time left"),
         ("Skipped index lines", app.open_problems, "file:line: reason"),
+        ("Audit log", partial(open_audit, app), "recent token requests and downloads"),
         ("Cancel", app.cancel_running, "the running request, download or index load"),
         ("Reload index", app.reload_index, "read the index files again"),
         ("Help", app.open_help, "keys and hints"),

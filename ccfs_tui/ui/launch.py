@@ -53,7 +53,12 @@ def run_tui(
 
 
 def run_demo() -> int:
-    """Open the TUI on the embedded emulator with a sample index. No configuration needed."""
+    """Open the TUI on the embedded emulator with a sample index. No configuration needed.
+
+    Its token requests and downloads go to the user's audit log too, as profile ``demo``.
+    """
+    from ccfs_tui.core.audit import AuditLog
+    from ccfs_tui.core.paths import app_paths
     from ccfs_tui.demo import start_demo
     from ccfs_tui.ui.app import CcfsApp
 
@@ -63,6 +68,7 @@ def run_demo() -> int:
             profile=demo.profile,
             secret=demo.secret,
             token_store=demo.token_store(),
+            audit=AuditLog(app_paths().audit_log),  # entries say profile "demo"
             demo=True,
             prepare_index=demo.prepare_index,
         )

@@ -56,7 +56,9 @@ class TokenActionsMixin:
         self._worker_files[worker] = token.file_name
         if self.screen is not self.main_screen:
             self.notify(f"Downloading {short_name(token.file_name)}…")
-        self.main_screen.detail.set_download(0, None, f"Downloading {short_name(token.file_name)}…")
+        self.main_screen.detail.set_download(
+            0, None, f"Downloading {short_name(token.file_name)}…", file_name=token.file_name
+        )
         self.refresh_view()
 
     def on_download_progress(self, message: DownloadProgress) -> None:
@@ -66,14 +68,18 @@ class TokenActionsMixin:
             note = f"Downloading {short_name(message.file_name)}… {pct}%"
         else:
             note = f"Downloading {short_name(message.file_name)}… {message.done // 1024} KiB"
-        self.main_screen.detail.set_download(message.done, message.total, note)
+        self.main_screen.detail.set_download(
+            message.done, message.total, note, file_name=message.file_name
+        )
 
     def on_download_finished(self, message: DownloadFinished) -> None:
         """Say where the file is; play it if asked."""
         self.downloads[message.file_name] = message.path
         size = message.path.stat().st_size if message.path.exists() else 0
         detail = self.main_screen.detail
-        detail.set_download(size, size or None, f"Saved {message.path}")
+        detail.set_download(
+            size, size or None, f"Saved {message.path}", file_name=message.file_name
+        )
         if message.play:
             self._start_player(message.path)
         else:

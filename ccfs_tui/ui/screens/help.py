@@ -24,6 +24,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("v", "reveal / hide the token"),
     ("t", "all tokens: time left, copy, download, renew, remove"),
     ("i", "skipped index lines (file:line: reason)"),
+    ("a", "audit log: recent token requests and downloads"),
     ("ctrl+p", "command palette: every action, switch profile"),
     ("?  F1", "this help"),
     ("q", "quit"),

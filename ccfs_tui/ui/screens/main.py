@@ -11,12 +11,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ccfs_tui.ui.screens.audit import open_audit
 from ccfs_tui.ui.widgets.browser import RecordingBrowser
 from ccfs_tui.ui.widgets.detail import DetailPane
 from ccfs_tui.ui.widgets.token_bar import TokenBar
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
+
+
+AUDIT_IN_FOOTER_FROM = 100
+"""From this many columns the footer has room for "a Audit"."""
 
 
 class MainScreen(Screen[None]):
@@ -36,6 +41,10 @@ class MainScreen(Screen[None]):
         Binding("v", "reveal", "Reveal", show=False),
         Binding("t", "tokens", "Tokens"),
         Binding("i", "problems", "Skipped"),
+        # the footer shows "a Audit" only when it has room (at 80 columns it would push
+        # "? Help" off the edge); below that the same key works through a hidden twin
+        Binding("a", "audit", "Audit"),
+        Binding("a", "audit_compact", "Audit", show=False),
         Binding("escape", "cancel", "Cancel"),
         Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit", show=False),
@@ -109,6 +118,8 @@ class MainScreen(Screen[None]):
             return bool(app.problems)
         if action == "cancel":
             return app.cancellable()
+        if action in ("audit", "audit_compact"):
+            return (self.size.width >= AUDIT_IN_FOOTER_FROM) == (action == "audit")
         return True
 
     def action_filter(self) -> None:
@@ -157,6 +168,14 @@ class MainScreen(Screen[None]):
         """List skipped index lines."""
         self.app.open_problems()
 
+    def action_audit(self) -> None:
+        """Show the audit log: recent token requests and downloads."""
+        open_audit(self.app)
+
+    def action_audit_compact(self) -> None:
+        """``a`` on a narrow terminal (not in the footer): the audit log."""
+        open_audit(self.app)
+
     def action_cancel(self) -> None:
         """Cancel what is running."""
         self.app.cancel_running()
@@ -167,3 +186,6 @@ class MainScreen(Screen[None]):
 
     def on_screen_resume(self, _event: Any) -> None:
         self.app.refresh_view()
+
+    def on_resize(self, _event: Any) -> None:
+        self.refresh_bindings()  # "a Audit" in the footer depends on the width

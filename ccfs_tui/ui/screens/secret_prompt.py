@@ -38,9 +38,10 @@ class SecretPromptScreen(ModalScreen[Secret | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        value = event.value
+        # no plain local holds the SK: a crash report (which lists locals) must not show it
+        secret = Secret(event.value) if event.value else None
         event.input.value = ""
-        self.dismiss(Secret(value) if value else None)
+        self.dismiss(secret)
 
     def action_cancel(self) -> None:
         """Give up."""

@@ -58,6 +58,17 @@ def _header_order(item: tuple[str, str]) -> tuple[int, str]:
     return rank, name
 
 
+@dataclass(slots=True)
+class DownloadState:
+    """The progress bar and note of the last download, and the file they belong to."""
+
+    file_name: str | None
+    done: int = 0
+    total: int | None = None
+    note: str = ""
+    bar: bool = True
+
+
 class DetailPane(VerticalScroll):
     """Shows one recording; the app feeds it (it never reads the network itself)."""
 
@@ -71,6 +82,7 @@ class DetailPane(VerticalScroll):
         self.now: datetime | None = None
         self.group_text = ""
         self._preview_note = ""
+        self.download: DownloadState | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="playback")
@@ -108,6 +120,7 @@ class DetailPane(VerticalScroll):
         self.now = now
         self.render_all(preview=preview, preview_note=preview_note)
         if changed:
+            self._render_download()
             self.scroll_home(animate=False)
 
     def set_playback(
@@ -131,25 +144,48 @@ class DetailPane(VerticalScroll):
         self.revealed = revealed
         self._render_playback()
 
-    def set_download(self, done: int, total: int | None, note: str) -> None:
-        """Show download progress (``total`` None: size unknown)."""
-        bar = self.query_one("#download-bar", ProgressBar)
-        bar.display = True
-        bar.update(total=total, progress=done)
-        self.set_download_note(note)
+    def set_download(
+        self, done: int, total: int | None, note: str, *, file_name: str | None = None
+    ) -> None:
+        """Show download progress of ``file_name`` (``total`` None: size unknown).
+
+        The bar and its note show only while the recording of ``file_name`` is the one shown
+        (``None``: the recording shown now); they come back when it is selected again.
+        """
+        if file_name is None:
+            file_name = self._shown_file()
+        self.download = DownloadState(file_name, done, total, note, bar=True)
+        self._render_download()
 
     def set_download_note(self, note: str, *, hide_bar: bool = False) -> None:
-        """A line under the progress bar (where the file went, errors)."""
-        label = self.query_one("#download-note", Static)
-        label.display = bool(note)
-        label.update(Content(note))
+        """A line under the progress bar (where the file went, errors) of the last download."""
+        state = self.download
+        if state is None:
+            state = self.download = DownloadState(self._shown_file(), bar=False)
+        state.note = note
         if hide_bar:
-            self.query_one("#download-bar").display = False
+            state.bar = False
+        self._render_download()
 
     def clear_download(self) -> None:
-        """Hide the progress bar and its note."""
-        self.query_one("#download-bar").display = False
-        self.query_one("#download-note").display = False
+        """Forget the last download: hide the progress bar and its note."""
+        self.download = None
+        self._render_download()
+
+    def _shown_file(self) -> str | None:
+        return self.recording.play_file_name if self.recording is not None else None
+
+    def _render_download(self) -> None:
+        state = self.download
+        visible = state is not None and state.file_name == self._shown_file()
+        bar = self.query_one("#download-bar", ProgressBar)
+        label = self.query_one("#download-note", Static)
+        bar.display = bool(visible and state is not None and state.bar)
+        label.display = bool(visible and state is not None and state.note)
+        if visible and state is not None:
+            if state.bar:
+                bar.update(total=state.total, progress=state.done)
+            label.update(Content(state.note))
 
     def show_preview_note(self, note: str) -> None:
         """Say why no signed preview can be shown."""

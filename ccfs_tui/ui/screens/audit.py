@@ -1,0 +1,174 @@
+"""The ``a`` screen: the recent entries of the audit log (token requests and downloads).
+
+The same JSONL file ``ccfs-tui audit`` prints (platformdirs state folder), newest first:
+UTC time, profile and app id, action, outcome, resultCode, the token's fingerprint (never
+the token) and the file. The highlighted entry's detail (the error text) shows below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ccfs_tui.core.audit import AuditEntry, AuditLog
+from ccfs_tui.ui.widgets.token_bar import short_name
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+AUDIT_LIMIT = 500
+"""How many of the most recent entries the screen lists."""
+
+
+def app_audit_log(app: App[Any]) -> AuditLog:
+    """The app's audit log, else the user's one (the file ``ccfs-tui audit`` reads)."""
+    log = getattr(app, "_audit", None)
+    if isinstance(log, AuditLog):
+        return log
+    from ccfs_tui.core.paths import app_paths
+
+    return AuditLog(app_paths().audit_log)
+
+
+def open_audit(app: App[Any]) -> None:
+    """Show the audit screen (once)."""
+    if not isinstance(app.screen, AuditScreen):
+        app.push_screen(AuditScreen(app_audit_log(app)))
+
+
+def entry_row(entry: AuditEntry) -> tuple[Any, ...]:
+    """One table row: the outcome coloured, the token as its fingerprint only."""
+    ok = entry.outcome == "ok"
+    return (
+        entry.time.replace("T", " ").removesuffix("Z"),
+        entry.profile,
+        entry.app_id,
+        entry.action,
+        Content.styled(entry.outcome, "$success" if ok else "$error"),
+        entry.result_code,
+        entry.token_fingerprint,
+        short_name(entry.file_name),
+    )
+
+
+class AuditScreen(Screen[None]):
+    """Recent audit entries, newest first."""
+
+    DEFAULT_CSS = """
+    #audit-table { height: 1fr; border: round $primary; }
+    #audit-detail { height: auto; max-height: 4; padding: 0 1; }
+    #audit-hint { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r,f5", "reload", "Refresh"),
+        Binding("escape,a,q", "close", "Back"),
+    ]
+
+    def __init__(self, log: AuditLog, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.audit_log = log
+        self.entries: list[AuditEntry] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="▶")
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="audit-detail")
+        yield Static(id="audit-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tables = self.query(DataTable)
+        if not tables:  # the app is shutting down: nothing was composed
+            return
+        table = tables.first()
+        for label, key in (
+            ("Time (UTC)", "time"),
+            ("Profile", "profile"),
+            ("App id", "app_id"),
+            ("Action", "action"),
+            ("Outcome", "outcome"),
+            ("Code", "code"),
+            ("Token#", "token"),
+            ("File", "file"),
+        ):
+            table.add_column(label, key=key)
+        table.border_title = "Audit log · newest first"
+        table.focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the log again (in a thread: the file may be long)."""
+        self.run_worker(self._load(), exclusive=True, group="audit", exit_on_error=False)
+
+    async def _load(self) -> None:
+        try:
+            entries = await asyncio.to_thread(self.audit_log.recent, AUDIT_LIMIT)
+            error = ""
+        except OSError as exc:
+            entries, error = [], f"Cannot read {self.audit_log.path}: {exc.strerror or exc}"
+        self.show_entries(entries[::-1], error)
+
+    def show_entries(self, entries: list[AuditEntry], error: str = "") -> None:
+        """Fill the table (newest first) and say where the entries come from."""
+        if not self.is_mounted:
+            return
+        self.entries = entries
+        table = self.query_one(DataTable)
+        table.clear()
+        for index, entry in enumerate(entries):
+            table.add_row(*entry_row(entry), key=str(index))
+        if entries:
+            table.move_cursor(row=0)
+        hint = self.query_one("#audit-hint", Static)
+        path = Path(self.audit_log.path)
+        if error:
+            hint.update(Content.styled(error, "$error"))
+        elif entries:
+            hint.update(f"{len(entries)} most recent entries of {path} · r refreshes")
+        else:
+            hint.update(f"No token request or download yet ({path}).")
+        self._show_detail()
+        self.loaded = True
+
+    def selected_entry(self) -> AuditEntry | None:
+        """The entry under the cursor."""
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return self.entries[int(key)] if key is not None else None
+
+    def _show_detail(self) -> None:
+        entry = self.selected_entry()
+        detail = self.query_one("#audit-detail", Static)
+        detail.display = entry is not None
+        if entry is None:
+            return
+        text = entry.detail or ("ok" if entry.outcome == "ok" else entry.outcome)
+        detail.update(
+            Content.assemble(
+                (f"{entry.action} ", "bold"), entry.file_name, "\n", (text, "$text-muted")
+            )
+        )
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted entry's file and detail."""
+        self._show_detail()
+
+    def on_screen_resume(self, _event: Any) -> None:
+        if self.loaded:
+            self.action_reload()
+
+    def action_close(self) -> None:
+        """Back to the recordings."""
+        self.dismiss()
