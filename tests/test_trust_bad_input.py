@@ -217,6 +217,10 @@ def test_index_command_prints_every_skipped_line_on_stderr() -> None:
         "20260307_10_record.csv.gz:",  # truncated gzip
         "20260307_11.zip:0: ",  # zip without a record file
         "20260307_13_record.csv:",  # random bytes
+        "20260307_14_record.csv:4: ",  # mixed UTF-8 / GB18030 lines, then undecodable bytes
+        # a 1 MiB line between two good ones (gzipped in the repo: 1.4 KB; made with
+        # make_corpus.row("L", 2, task_result="x" * 1024 * 1024) after a header and L-1)
+        "20260307_15_record.csv.gz:3: ",
     ):
         assert case in reasons, case
 
