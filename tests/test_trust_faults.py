@@ -329,3 +329,22 @@ async def test_a_server_that_answers_after_30_s_with_the_default_timeouts(
         emulator.faults.clear()
         await pilot.press("r")
         await _wait(lambda: app.live_token_for_selection() is not None, pilot, 10)
+
+
+def test_a_download_folder_that_cannot_be_made_is_one_line_and_audited(
+    emulator, emulator_recordings, cli_env, capsys, tmp_path
+) -> None:
+    write_config(emulator.base_url)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    target = blocker / "call.wav"
+    code, out, err = run(
+        capsys, "download", emulator_recordings[8].original_file_name, "-o", str(target)
+    )
+    assert (code, out) == (1, "")
+    assert f"Cannot save the download in {blocker}: a file is in the way" in one_line(err)
+    assert "download_dir" in err
+    request, download = AuditLog(app_paths().audit_log).recent()
+    assert request.outcome == "ok" and download.action == "playVoice"
+    assert download.outcome == "error" and "a file is in the way" in download.detail
+    assert download.token_fingerprint == request.token_fingerprint

@@ -104,6 +104,18 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _folder_error(folder: Path, exc: OSError) -> CcfsError:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "a file is in the way (it is not a folder)"
+    else:
+        reason = exc.strerror or type(exc).__name__
+    return CcfsError(
+        f"Cannot save the download in {folder}: {reason}.",
+        "Choose another file with -o, or set download_dir in the profile to a folder you "
+        "can write.",
+    )
+
+
 class CcfsClient:
     """Signs and sends CC-FS requests for one profile."""
 
@@ -166,19 +178,35 @@ class CcfsClient:
         return RequestPreview("POST", str(request.url), headers, request.content.decode("utf-8"))
 
     def _record(
-        self, action: str, file_name: str, error: CcfsError | None, token: Token | None = None
+        self,
+        action: str,
+        file_name: str,
+        error: BaseException | None,
+        token: Token | None = None,
     ) -> None:
+        """Audit one action: ``ok``, the error's kind, ``cancelled`` (Esc, Ctrl-C), or
+        ``error`` for anything unexpected (e.g. the download folder cannot be written)."""
         if self._audit is None:
             return
-        detail = ""
-        if error is not None:  # the server's text could echo the token: never log it
-            detail = scrub(error.message, self._secret.reveal(), token.token if token else "")
+        if error is None:
+            outcome, detail = "ok", ""
+        elif isinstance(error, CcfsError):
+            outcome, detail = error.kind, error.message
+        elif isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+            outcome, detail = "cancelled", "cancelled before the reply was complete"
+        elif isinstance(error, OSError):
+            outcome = "error"
+            detail = f"{error.strerror or type(error).__name__}: {error.filename or ''}"
+        else:
+            outcome, detail = "error", f"{type(error).__name__}: {error}"
+        # the server's text could echo the token (or worse): never log either
+        detail = scrub(detail, self._secret.reveal(), token.token if token else "")
         self._audit.record(
             profile=self.profile.name,
             app_id=self.profile.app_id,
             action=action,
             file_name=file_name,
-            outcome=error.kind if error else "ok",
+            outcome=outcome,
             result_code=getattr(error, "result_code", "") if error else ("0" if token else ""),
             token_fingerprint=token.fingerprint if token else "",
             detail=detail,
@@ -195,7 +223,7 @@ class CcfsClient:
         name = normalize_file_name(file_name)
         try:
             token = await self._request_play_token(name)
-        except CcfsError as exc:
+        except BaseException as exc:  # typed errors, cancellation, the unexpected: audited
             self._record("requestPlayVoice", name, exc)
             raise
         self._record("requestPlayVoice", name, None, token)
@@ -375,7 +403,7 @@ class CcfsClient:
                 error = result_error(exc.result_code, exc.desc, attempt) if attempt else exc
                 self._record(action, name, error, token)
                 raise error from None
-            except CcfsError as exc:
+            except BaseException as exc:  # typed errors, cancellation, the unexpected
                 self._record(action, name, exc, token)
                 raise
             self._record(action, name, None, token)
@@ -400,7 +428,10 @@ class CcfsClient:
             request = self._build_json_request(DOWNLOAD_RECORD_FILE, name)
             auth_needed = True
         dest = dest or self.profile.download_dir / download_name(name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _folder_error(dest.parent, exc) from None
         try:
             response = await self._http.send(
                 request, auth=self._auth if auth_needed else None, stream=True
@@ -425,7 +456,10 @@ class CcfsClient:
         done = 0
         first = True
         try:
-            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            except OSError as exc:
+                raise _folder_error(dest.parent, exc) from None
             with os.fdopen(fd, "wb") as handle:
                 chunks = response.aiter_bytes()
                 async for chunk in chunks:

@@ -160,3 +160,27 @@ async def test_palette_and_help_offer_the_audit_log(make_app: AppFactory) -> Non
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
+
+
+async def test_a_cancelled_request_is_audited_as_cancelled(
+    make_app: AppFactory, emu, clock: FakeClock, tmp_path: Path
+) -> None:
+    audit = AuditLog(tmp_path / "audit.jsonl", clock)
+    emu.faults.set(latency=30, endpoints={"requestPlayVoice"})
+    app = make_app(audit=audit, profile_changes={"read_timeout": 60.0})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_first_recording(pilot)
+        name = app.selected_recording().play_file_name
+        await pilot.press("enter")
+        await wait_for(pilot, app.request_running)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: bool(audit.recent()))
+        screen = await open_audit_screen(pilot)
+        (entry,) = screen.entries
+        assert (entry.action, entry.file_name, entry.outcome) == (
+            "requestPlayVoice",
+            name,
+            "cancelled",
+        )
+        assert "cancelled" in table_text(screen)
