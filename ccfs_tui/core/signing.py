@@ -34,6 +34,17 @@ def hmac_hex(key: str, message: str) -> str:
     return hmac.new(key.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _signing_key(secret: Secret, prefix: str) -> str:
+    """``hmac_hex(SK, prefix)`` without ever binding the raw SK to a local variable.
+
+    Rich tracebacks (Textual's crash report) show every frame's locals: here they are
+    only the masked ``Secret`` and the prefix.
+    """
+    return hmac.new(
+        secret.reveal().encode("utf-8"), prefix.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
 def format_timestamp(moment: datetime) -> str:
     """The C2 timestamp, ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -81,7 +92,7 @@ def sign(
     """Return the full ``Authorization`` header value for one request."""
     signed = ";".join(sorted(name.lower() for name in headers))
     prefix = f"{SCHEME}/{app_id}/{timestamp}/{signed}"
-    signing_key = hmac_hex(secret.reveal(), prefix)
+    signing_key = _signing_key(secret, prefix)
     signature = hmac_hex(signing_key, canonical_request(method, path, query, headers, body))
     return f"{prefix}/{signature}"
 
