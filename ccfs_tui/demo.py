@@ -9,7 +9,6 @@ the window shows before the data is ready.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,10 +16,9 @@ from types import TracebackType
 
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, CatalogueEntry, Emulator, make_secret
+from ccfs_tui.core.emulator import Catalogue, Emulator, make_secret
 from ccfs_tui.core.paths import AppPaths, app_paths
-from ccfs_tui.core.recording import Recording
-from ccfs_tui.core.sample_index import generate_recordings, write_index
+from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TokenStore
 
@@ -46,29 +44,15 @@ class DemoEnvironment:
 
     def prepare_index(self) -> None:
         """Write the sample index and teach the emulator every recording in it (one pass)."""
-        catalogue = self.emulator.catalogue
-
-        def tee() -> Iterator[Recording]:
-            for rec in generate_recordings(
-                self.recordings,
-                seed=self.seed,
-                start=self.first_day,
-                days=self.days,
-                app_id=DEMO_APP_ID,
-            ):
-                catalogue.add(
-                    CatalogueEntry(
-                        rec.file_name,
-                        rec.play_file_name,
-                        rec.call_id,
-                        rec.cc_id,
-                        DEMO_APP_ID,
-                        rec.duration.total_seconds(),
-                    )
-                )
-                yield rec
-
-        write_index(self.index_path, tee(), header=True)
+        write_sample(
+            self.index_path,
+            self.recordings,
+            app_id=DEMO_APP_ID,
+            seed=self.seed,
+            start=self.first_day,
+            days=self.days,
+            catalogue=self.emulator.catalogue,
+        )
 
     def token_store(self, clock: Clock = utc_now) -> TokenStore:
         """The demo's own token store, without tokens of earlier demo emulators."""

@@ -385,16 +385,19 @@ def write_sample(
     days: int = 7,
     header: bool = True,
     transfers: float = 0.0,
+    catalogue: Catalogue | None = None,
 ) -> Catalogue:
     """Generate ``count`` recordings, write them to the index ``path`` and return the
     emulator catalogue of exactly those (owned by ``app_id``), in one streaming pass.
 
-    ``start`` defaults to ``days`` days before today, so the sample ends today.
+    ``start`` defaults to ``days`` days before today, so the sample ends today. Pass
+    ``catalogue`` (e.g. a running emulator's) to fill it instead of a new one.
     """
     from ccfs_tui.core.emulator.catalogue import Catalogue, CatalogueEntry
 
     first_day = start or date.today() - timedelta(days=days - 1)
-    catalogue = Catalogue()
+    if catalogue is None:
+        catalogue = Catalogue()
 
     def tee() -> Iterator[Recording]:
         for rec in generate_recordings(
