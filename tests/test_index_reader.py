@@ -19,10 +19,13 @@ from ccfs_tui.core.index_reader import (
     MAX_PROBLEMS_PER_FILE,
     IndexProblem,
     RowBatch,
+    Span,
     iter_index,
+    iter_spans,
     natural_key,
     read_recordings,
     recording_from_row,
+    split_index,
 )
 from ccfs_tui.core.recording import COLUMNS
 
@@ -560,3 +563,102 @@ def test_every_field_quoted(tmp_path: Path) -> None:
     rows, problems = read(path)
     assert problems == []
     assert rows == expected("U", 5)
+
+
+# --------------------------------------------------------------------------- the bulk path
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("chunk_size", [1, 7, 10_000])
+def test_bulk_rows_keep_no_carriage_return_and_slice_exactly(
+    tmp_path: Path, newline: str, chunk_size: int
+) -> None:
+    count = 40
+    text = newline.join([HEADER, *(row("B", n) for n in range(1, count + 1))]) + newline
+    path = write(tmp_path / "b_record.csv", text.encode())
+    chunks = list(iter_index(path, chunk_size=chunk_size))
+    assert [r for c in chunks for r in c.rows] == expected("B", count)
+    for chunk in chunks:
+        batch = chunk.rows
+        assert b"\r" not in batch.text and batch.text.count(b"\n") == len(batch)
+        raw, crlf = RowBatch.from_text(batch.text, len(batch)).raw_text()
+        assert raw == batch.text and not crlf
+    assert chunks[-1].next_line == count + 2
+
+
+def test_first_chunk_size_makes_a_small_first_chunk(tmp_path: Path) -> None:
+    text = "\n".join(row("F", n) for n in range(1, 5001)) + "\n"
+    path = write(tmp_path / "f_record.csv", text.encode())
+    sizes = [len(c.rows) for c in iter_index(path, chunk_size=2000, first_chunk_size=300)]
+    assert sizes[0] == 300 and max(sizes) == 2000 and sum(sizes) == 5000
+
+
+def test_row_batch_from_text_slices_and_concatenates() -> None:
+    lines = [row("T", n) for n in range(1, 8)]
+    crlf = ("\r\n".join(lines) + "\r\n").encode()
+    batch = RowBatch.from_text(crlf, 7, crlf.split(b","), crlf=True)
+    assert batch.raw_text() == (crlf, True)
+    assert len(batch.split_text()) == 17 * 7 + 1
+    first, rest = batch.slice_rows(0, 3), batch.slice_rows(3, 7)
+    assert (len(first), len(rest)) == (3, 4)
+    assert first.raw_text()[1] and rest.raw_text()[1]
+    joined = RowBatch.concat([first, rest])
+    assert list(joined) == expected("T", 7) == list(batch)
+    assert batch.text == ("\n".join(lines) + "\n").encode()  # CRs dropped when asked
+    assert list(batch.slice_rows(2, 5)) == expected("T", 7)[2:5]
+    assert not batch.slice_rows(4, 4)
+    with pytest.raises(IndexError):
+        batch.slice_rows(5, 9)
+    mixed = RowBatch.concat([RowBatch.from_rows(expected("T", 2)), rest])
+    assert list(mixed) == expected("T", 2) + expected("T", 7)[3:]
+
+
+# --------------------------------------------------------------------------- spans
+
+
+def test_split_index_cuts_big_plain_input_at_a_line_start(tmp_path: Path) -> None:
+    count = 3000
+    lines = [row("S", n) for n in range(1, count + 1)]
+    lines[2500] = "not,a,row"
+    path = write(tmp_path / "s_record.csv", ("\r\n".join([HEADER, *lines]) + "\r\n").encode())
+    plan = split_index([path], 0.4, 1000)
+    assert plan is not None
+    head, tail = plan
+    assert head[-1].stop == tail[0].start and head[0].start == 0 and tail[-1].stop == tail[-1].size
+    data = path.read_bytes()
+    assert data[head[-1].stop - 1 : head[-1].stop] == b"\n"
+    got = [c for c in iter_spans(head + tail, chunk_size=500)]
+    whole = list(iter_index(path, chunk_size=500))
+    assert [r for c in got for r in c.rows] == [r for c in whole for r in c.rows]
+    # the tail alone counts its lines from 1: the caller knows where it starts
+    head_lines = data[: tail[0].start].count(b"\n")
+    tail_problems = [p for c in iter_spans(tail) for p in c.problems]
+    assert [p.line + head_lines for p in tail_problems] == [2502]
+
+
+def test_split_index_refuses_what_it_cannot_cut(tmp_path: Path) -> None:
+    lines = [row("R", n) for n in range(1, 2000)]
+    plain = write(tmp_path / "r_record.csv", ("\n".join(lines) + "\n").encode())
+    assert split_index([plain], 0.5, 1 << 30) is None  # too small
+    gz = write(tmp_path / "r2_record.csv.gz", gzip.compress(plain.read_bytes()))
+    assert split_index([plain, gz], 0.5, 10) is None  # not plain
+    assert split_index([tmp_path / "missing_record.csv"], 0.5, 10) is None
+    lines[1000] = row("R", 1001, developer='"a, b"')
+    quoted = write(tmp_path / "q_record.csv", ("\n".join(lines) + "\n").encode())
+    assert split_index([quoted], 0.5, 10) is None  # a quote near the cut
+    two = split_index([plain, plain], 0.5, 10)  # the cut falls at the end of a file
+    assert two is not None and [s.whole for s in two[0] + two[1]] == [True, True]
+
+
+def test_spans_that_end_or_start_inside_a_file_report_no_summary(tmp_path: Path) -> None:
+    lines = ["x"] * 30 + [row("P", n) for n in range(1, 50)]
+    path = write(tmp_path / "p_record.csv", ("\n".join(lines) + "\n").encode())
+    size = path.stat().st_size
+    middle = len(("\n".join(lines[:40]) + "\n").encode())
+    part = Span(str(path), str(path), 0, middle, size)
+    problems = [p for c in iter_spans([part]) for p in c.problems]
+    assert len(problems) == 30  # no "more skipped lines" line, no "empty file"
+    rest = Span(str(path), str(path), middle, size, size)
+    assert sum(len(c.rows) for c in iter_spans([rest])) == 39
+    with pytest.raises(ValueError):
+        list(iter_spans([rest], chunk_size=0))

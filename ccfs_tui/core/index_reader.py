@@ -87,6 +87,10 @@ _WINDOW = MAX_LINE_BYTES // 2
 # CR (accepted only as CRLF throughout the block) and leaves any TAB to the careful path.
 _CTL_STRICT = bytes([*range(0, 9), *range(11, 13), *range(14, 32), 127])
 _CTL_FAST = _CTL_STRICT + b"\t\r"
+# What the bulk path keeps of a line: commas, spaces, newlines and any control character.
+_SIGNATURE_DROP = bytes(b for b in range(256) if b not in b", \n" and 31 < b < 127)
+_SIGNATURE_ROW = b"," * 7 + b" , " + b"," * 9 + b"\n"
+_SIGNATURE_CRLF = _SIGNATURE_ROW.replace(b"\n", b"\r\n")
 _TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _NATURAL = re.compile(r"([0-9]+)")
 _UNICODE_SPACE = re.compile(r"[^\S ]")  # whitespace other than the plain space
@@ -121,19 +125,43 @@ _ESCAPE = str.maketrans({",": TEXT_COMMA, "\n": TEXT_NEWLINE})
 class RowBatch(Sequence[tuple[str, ...]]):
     """Validated rows of one chunk: a read-only sequence of 18-field tuples.
 
-    The fields are kept in one flat list (row ``i`` is ``fields[18 * i : 18 * i + 18]``), so
-    :meth:`column` is a C-level slice and no tuple exists until a row is asked for.
-    :attr:`text` holds the same rows as plain CSV lines, which the store keeps as they are.
+    A batch holds its rows as flat fields (row ``i`` is ``fields[18 * i : 18 * i + 18]``, so
+    :meth:`column` is a C-level slice), as :attr:`text`, or both; either is made from the other
+    on first use. The reader's bulk path gives text only, with the text already split at its
+    commas (:meth:`split_text`): the store builds its columns from those pieces and no Python
+    string per field is ever made.
     """
 
-    __slots__ = ("_fields", "_text")
+    __slots__ = ("_count", "_crlf", "_fields", "_split", "_text")
 
     def __init__(self, fields: list[str] | None = None, text: bytes | None = None) -> None:
         fields = [] if fields is None else fields
         if len(fields) % NCOLS:
             raise ValueError(f"{len(fields)} fields is not a whole number of {NCOLS}-field rows")
-        self._fields = fields
+        self._fields: list[str] | None = fields
         self._text = text
+        self._count = len(fields) // NCOLS
+        self._split: list[bytes] | None = None
+        self._crlf = False
+
+    @classmethod
+    def from_text(
+        cls, text: bytes, count: int, split: list[bytes] | None = None, crlf: bool = False
+    ) -> RowBatch:
+        """``count`` rows given as their :attr:`text` (validated by the caller; with ``crlf``
+        every line ends in CR LF instead), and optionally that text split at every comma (see
+        :meth:`split_text`)."""
+        if count < 0 or (count and not text.endswith(b"\n")):
+            raise ValueError(f"the text does not hold {count} rows")
+        if split is not None and len(split) != (NCOLS - 1) * count + 1:
+            raise ValueError("the split text does not match the row count")
+        batch = cls.__new__(cls)
+        batch._fields = None
+        batch._text = text
+        batch._count = count
+        batch._split = split if count else None
+        batch._crlf = crlf and bool(count)
+        return batch
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[str]]) -> RowBatch:
@@ -150,14 +178,33 @@ class RowBatch(Sequence[tuple[str, ...]]):
         """One batch of several, in order."""
         if len(batches) == 1:
             return batches[0]
-        fields = list(itertools.chain.from_iterable(b._fields for b in batches))
-        texts = [b._text for b in batches]
-        known = [t for t in texts if t is not None]
-        return cls(fields, b"".join(known) if len(known) == len(texts) else None)
+        if all(b._fields is not None for b in batches):
+            fields = list(itertools.chain.from_iterable(b.fields for b in batches))
+            texts = [b.text if b._text is not None else None for b in batches]
+            known = [t for t in texts if t is not None]
+            return cls(fields, b"".join(known) if len(known) == len(texts) else None)
+        parts = [b for b in batches if b._count]
+        crlf = bool(parts) and all(b._crlf for b in parts)
+        split: list[bytes] | None = None
+        if parts and all(b._split is not None and b._crlf == crlf for b in parts):
+            split = []
+            for b in parts:
+                pieces = b._split
+                assert pieces is not None
+                if split:
+                    split[-1] += pieces[0]
+                    split.extend(itertools.islice(pieces, 1, None))
+                else:
+                    split.extend(pieces)
+        count = sum(b._count for b in parts)
+        texts = [b.raw_text()[0] if crlf else b.text for b in parts]
+        return cls.from_text(b"".join(texts), count, split, crlf)
 
     @property
     def fields(self) -> list[str]:
         """The flat field list (do not modify)."""
+        if self._fields is None:
+            self._fields = _fields_of(self.text, self._count)
         return self._fields
 
     @property
@@ -165,8 +212,12 @@ class RowBatch(Sequence[tuple[str, ...]]):
         """The rows as UTF-8 CSV lines without quotes: fields joined by ``,``, each row ending
         in ``\\n``, and a comma or newline inside a value written as :data:`TEXT_COMMA` /
         :data:`TEXT_NEWLINE`. Usually the file's own bytes; built on first use otherwise."""
+        if self._crlf:
+            assert self._text is not None
+            self._text, self._crlf = self._text.translate(None, b"\r"), False
+            self._split = None  # its pieces still hold the CRs
         if self._text is None:
-            fields = self._fields
+            fields = self.fields
             joined = "\x00".join(fields)
             if "," in joined or "\n" in joined:
                 fields = [value.translate(_ESCAPE) for value in fields]
@@ -174,12 +225,50 @@ class RowBatch(Sequence[tuple[str, ...]]):
             self._text = "".join(line + "\n" for line in lines).encode("utf-8")
         return self._text
 
+    def raw_text(self) -> tuple[bytes, bool]:
+        """:attr:`text` as held, and whether its lines end in CR LF (saves a copy)."""
+        if self._crlf:
+            assert self._text is not None
+            return self._text, True
+        return self.text, False
+
+    def split_text(self) -> list[bytes]:
+        """:meth:`raw_text` split at every comma: ``17 * len(self) + 1`` pieces, where one
+        piece holds the last field of a row, its line end and the first field of the next
+        row. Field ``c`` (1-16) of every row is ``split_text()[c::17]``."""
+        if self._split is not None:
+            return self._split
+        return self.raw_text()[0].split(b",") if self._count else []
+
+    def drop_split(self) -> None:
+        """Forget the split text (it costs far more memory than the text)."""
+        self._split = None
+
+    def slice_rows(self, start: int, stop: int) -> RowBatch:
+        """Rows ``start`` to ``stop`` (0 <= start <= stop <= len) as a batch of their own."""
+        if not 0 <= start <= stop <= self._count:
+            raise IndexError("row slice out of range")
+        if self._fields is not None:
+            return RowBatch(self._fields[start * NCOLS : stop * NCOLS])
+        if start == stop:
+            return RowBatch()
+        step = NCOLS - 1
+        if self._split is not None:
+            pieces = self._split[start * step : stop * step + 1]
+            if start:
+                pieces[0] = pieces[0].partition(b"\n")[2]
+            if stop < self._count:
+                pieces[-1] = pieces[-1].partition(b"\n")[0] + b"\n"
+            return RowBatch.from_text(b",".join(pieces), stop - start, pieces, self._crlf)
+        lines = self.text.split(b"\n")
+        return RowBatch.from_text(b"\n".join(lines[start:stop]) + b"\n", stop - start)
+
     def column(self, index: int) -> list[str]:
         """Every row's value of column ``index`` (0-17), in row order."""
-        return self._fields[index::NCOLS]
+        return self.fields[index::NCOLS]
 
     def __len__(self) -> int:
-        return len(self._fields) // NCOLS
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> tuple[str, ...]: ...
@@ -195,13 +284,27 @@ class RowBatch(Sequence[tuple[str, ...]]):
             index += size
         if not 0 <= index < size:
             raise IndexError("row index out of range")
-        return tuple(self._fields[index * NCOLS : (index + 1) * NCOLS])
+        return tuple(self.fields[index * NCOLS : (index + 1) * NCOLS])
 
     def __iter__(self) -> Iterator[tuple[str, ...]]:
-        return zip(*[iter(self._fields)] * NCOLS, strict=True)
+        return zip(*[iter(self.fields)] * NCOLS, strict=True)
 
     def __repr__(self) -> str:
         return f"RowBatch({len(self)} rows)"
+
+
+def _fields_of(text: bytes, count: int) -> list[str]:
+    """The flat fields of :attr:`RowBatch.text` (escaped commas and newlines restored)."""
+    if not count:
+        return []
+    decoded = text.decode("utf-8")
+    fields = decoded.replace("\n", ",").split(",")
+    fields.pop()  # after the last newline
+    if len(fields) != NCOLS * count:
+        raise ValueError("the text does not hold whole 18-field rows")
+    if TEXT_COMMA in decoded or TEXT_NEWLINE in decoded:
+        fields = [f.replace(TEXT_COMMA, ",").replace(TEXT_NEWLINE, "\n") for f in fields]
+    return fields
 
 
 @dataclass(slots=True)
@@ -213,6 +316,10 @@ class IndexChunk:
     source: str
     bytes_done: int
     bytes_total: int
+    problem_count: int = 0
+    """Problems found in ``source`` so far, listed or not."""
+    next_line: int = 0
+    """The line number in ``source`` after this chunk's rows."""
 
 
 def parse_time(text: str) -> datetime | None:
@@ -268,18 +375,21 @@ _LANE = len(_SHAPE_LANE)
 
 
 def _dates_ok(fields: list[str]) -> bool:
-    """True when every call_begin and call_end of the flat ``fields`` is a valid time.
+    """True when every call_begin and call_end of the flat ``fields`` is a valid time."""
+    values = fields[_BEGIN::NCOLS] + fields[_END::NCOLS]
+    if not values:
+        return True
+    return _times_ok(("\n".join(values) + "\n").encode("utf-8", "replace"), len(values))
 
-    Exact, with no Python per value: the values are joined into fixed 20-byte lanes, a
+
+def _times_ok(joined: bytes, count: int) -> bool:
+    """True when ``joined``, ``count`` values each followed by ``\n``, are all valid times.
+
+    Exact, with no Python per value: the values are fixed 20-byte lanes, a
     translation checks the shape, strided slices check each digit's range, and big-int AND/OR
     combine per-lane conditions. Feb 29 (leap years) and anything odd answer False, and the
     caller checks value by value.
     """
-    values = fields[_BEGIN::NCOLS] + fields[_END::NCOLS]
-    count = len(values)
-    if not count:
-        return True
-    joined = ("\n".join(values) + "\n").encode("utf-8", "replace")
     if len(joined) != count * _LANE or joined.translate(_SHAPE_TABLE) != _SHAPE_LANE * count:
         return False
 
@@ -323,7 +433,7 @@ class _Parser:
         self,
         source: str,
         chunk_size: int,
-        progress: Callable[[], int],
+        progress: _Progress,
         bytes_total: int,
     ) -> None:
         self.source = source
@@ -341,6 +451,7 @@ class _Parser:
         self.content = False  # saw a non-empty line
         self.broken: str | None = None  # set when the stream failed (corrupt archive)
         self.emitted_at = 0  # progress() when the last chunk was made
+        self.whole = True  # False: a span of a file (no sniffing, no per-file summary)
 
     # ------------------------------------------------------------------ problems and chunks
     def problem(self, line: int, reason: str) -> None:
@@ -363,23 +474,29 @@ class _Parser:
         problems.sort(key=lambda p: (p.line == 0, p.line))
         self.emitted_at = done = self.progress()
         self.chunks += 1
-        return IndexChunk(rows, problems, self.source, done, self.bytes_total)
+        if rows:
+            self.progress.first_chunk = None
+        return IndexChunk(
+            rows, problems, self.source, done, self.bytes_total, self.problem_count, self.line
+        )
 
     def emit(self, final: bool = False) -> Iterator[IndexChunk]:
-        """Chunks of at most ``chunk_size`` rows; the rest waits unless ``final``."""
-        size = self.chunk_size
+        """Chunks of at most ``chunk_size`` rows (the first one: ``first_chunk_size``); the
+        rest waits unless ``final``."""
         stalled = self.progress() - self.emitted_at >= 16 * MAX_BLOCK_SIZE
         flush = final or stalled or len(self.problems) >= MAX_PROBLEMS_PER_FILE // 4
         pieces = self.pieces
         while pieces:
+            size = self.progress.first_chunk or self.chunk_size
             if len(pieces[0]) > size:
-                fields = pieces.pop(0).fields
-                step = size * NCOLS
-                whole = len(fields) - len(fields) % step
-                for start in range(0, whole, step):
-                    yield self._chunk(RowBatch(fields[start : start + step]))
-                if whole < len(fields):
-                    pieces.insert(0, RowBatch(fields[whole:]))
+                batch = pieces.pop(0)
+                count = len(batch)
+                start = 0
+                while count - start > size:
+                    yield self._chunk(batch.slice_rows(start, start + size))
+                    start += size
+                    size = self.chunk_size
+                pieces.insert(0, batch.slice_rows(start, count))
                 continue
             take, held = 0, 0
             while take < len(pieces) and held + len(pieces[take]) <= size:
@@ -390,7 +507,7 @@ class _Parser:
             batch = RowBatch.concat(pieces[:take])
             del pieces[:take]
             yield self._chunk(batch)
-        if final and self.problem_count > MAX_PROBLEMS_PER_FILE:
+        if final and self.whole and self.problem_count > MAX_PROBLEMS_PER_FILE:
             extra = self.problem_count - MAX_PROBLEMS_PER_FILE
             self.problems.append(
                 IndexProblem(self.source, 0, f"{extra:,} more skipped lines not listed")
@@ -402,7 +519,9 @@ class _Parser:
     def parse(self, read: Callable[[int], bytes]) -> Iterator[IndexChunk]:
         """Read ``read`` to the end; yields chunks as rows accumulate, then a final one."""
         buf = read(BLOCK_SIZE)
-        if buf.startswith(codecs.BOM_UTF8):
+        if not self.whole:
+            pass  # a span from inside a file: its encoding was decided on the file's start
+        elif buf.startswith(codecs.BOM_UTF8):
             buf = buf[len(codecs.BOM_UTF8) :]
         elif buf.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self.problem(0, "UTF-16 text is not supported; save the index as UTF-8")
@@ -411,45 +530,52 @@ class _Parser:
         else:
             self._choose_encoding(buf)
         carry = b""  # complete lines of a quoted record still open (starts at self.line)
+        tail = b""  # the start of a line whose end is not read yet
         skipping = False  # inside a line longer than MAX_LINE_BYTES
+        more = buf
         while True:
             if skipping:
-                newline = buf.find(b"\n")
+                newline = more.find(b"\n")
                 if newline < 0:
-                    buf = b""
+                    more = b""
                 else:
-                    buf = buf[newline + 1 :]
+                    more = more[newline + 1 :]
                     self.line += 1
                     skipping = False
             if not skipping:
-                end = buf.rfind(b"\n") + 1
-                if end:
-                    block = carry + buf[:end] if carry else buf[:end]
-                    buf = buf[end:]
+                cut = more.rfind(b"\n") + 1
+                if cut:
+                    # one copy at most: the block is built straight from the pieces
+                    if carry or tail or cut < len(more):
+                        block = b"".join((carry, tail, memoryview(more)[:cut]))
+                    else:
+                        block = more
+                    tail = more[cut:]
                     carry = self._block(block, eof=False)
-                if len(buf) > MAX_LINE_BYTES:
+                else:
+                    tail += more
+                if len(tail) > MAX_LINE_BYTES:
                     if carry:
                         self._block(carry, eof=True)
                         carry = b""
                     self.content = True
                     self.problem(self.line, "line is longer than 64 KiB; skipped")
-                    buf = b""
+                    tail = b""
                     skipping = True
             yield from self.emit()
             more = read(self.read_size)
             if not more:
                 break
-            buf = buf + more if buf else more
         if skipping:
             pass
         elif self.broken is not None:
             if carry:
                 self._block(carry, eof=True)
-        elif carry or buf:
-            self._block(carry + buf, eof=True)
+        elif carry or tail:
+            self._block(carry + tail, eof=True)
         if self.broken is not None:
             self.problem(0, self.broken)
-        elif not self.content:
+        elif not self.content and self.whole:
             self.problem(0, "empty file")
         yield from self.emit(final=True)
 
@@ -489,9 +615,48 @@ class _Parser:
     # ------------------------------------------------------------------ blocks
     def _block(self, raw: bytes, eof: bool) -> bytes:
         """Parse whole lines; returns the lines of a quoted record still open at the end."""
-        if self._fast(raw, eof):
+        if self._bulk(raw) or self._fast(raw, eof):
             return b""
         return self._careful(raw, eof)
+
+    def _bulk(self, raw: bytes) -> bool:
+        """The plain case with no Python object per field: ASCII UTF-8 text where every line
+        has 17 commas and exactly two spaces, one inside each time, and every time is valid.
+        Checked in bulk (one translation keeps only commas, spaces, newlines and control
+        characters: each row must leave ``,,,,,,, , ,,,,,,,,,\n``, with CRLF throughout or LF
+        throughout), then the text is split
+        at its commas once, for the dates here and for the store's columns later. False,
+        having changed nothing, for anything else."""
+        if self.encoding != "utf-8" or not raw.isascii() or b'"' in raw:
+            return False
+        header = 0
+        text = raw
+        if self.line == 1:
+            end = raw.find(b"\n") + 1
+            if end and _is_header(raw[: end - 1].decode("ascii").split(",")):
+                header, text = 1, raw[end:]
+        signature = text.translate(None, _SIGNATURE_DROP)
+        crlf = False
+        count = len(signature) // len(_SIGNATURE_ROW)
+        if signature != _SIGNATURE_ROW * count:
+            count = len(signature) // len(_SIGNATURE_CRLF)
+            if signature != _SIGNATURE_CRLF * count:
+                return False
+            crlf = True  # kept: the CRs are dropped only if someone asks for the text
+        for start in range(0, len(text) - _WINDOW + 1, _WINDOW):
+            if text.find(b"\n", start, start + _WINDOW) < 0:
+                return False  # a line may be longer than MAX_LINE_BYTES
+        if count:
+            split = text.split(b",")
+            step = NCOLS - 1
+            times = split[_BEGIN::step] + split[_END::step]
+            if not _times_ok(b"\n".join(times) + b"\n", len(times)):
+                return False
+            self.add(RowBatch.from_text(text, count, split, crlf))
+            self.tune_read_size(len(raw) / (count + header))
+        self.content = True
+        self.line += count + header
+        return True
 
     def _fast(self, raw: bytes, eof: bool) -> bool:
         """The common case in bulk; False (having changed nothing) when the block is unusual."""
@@ -705,12 +870,14 @@ class _Progress:
     total: int
     base: int = 0
     handle: IO[bytes] | None = field(default=None)
+    first_chunk: int | None = None  # rows of the first chunk with rows, until it is made
+    offset: int = 0  # where in its file the handle started
 
     def __call__(self) -> int:
         if self.handle is None:
             return self.base
         try:
-            return self.base + self.handle.tell()
+            return self.base + self.handle.tell() - self.offset
         except (OSError, ValueError):
             return self.base
 
@@ -783,19 +950,21 @@ def iter_index(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     chunk_size: int = 10_000,
+    first_chunk_size: int | None = None,
 ) -> Iterator[IndexChunk]:
-    """Stream the rows of every index file under ``paths``, ``chunk_size`` rows at a time.
+    """Stream the rows of every index file under ``paths``, ``chunk_size`` rows at a time
+    (the first chunk with rows: at most ``first_chunk_size``, so it can show at once).
 
     Every chunk holds rows of one source file (``source``); problems come in the chunk of the
     rows around them, problems with no rows in a chunk of their own. ``bytes_done`` /
     ``bytes_total`` count input bytes as stored (compressed for gzip and zip).
     """
-    if chunk_size < 1:
+    if chunk_size < 1 or (first_chunk_size is not None and first_chunk_size < 1):
         raise ValueError("chunk_size must be at least 1")
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     entries = _expand(paths)
-    progress = _Progress(sum(entry.size for entry in entries))
+    progress = _Progress(sum(entry.size for entry in entries), first_chunk=first_chunk_size)
     for entry in entries:
         if entry.problem is not None:
             yield _lone(entry.problem, progress)
@@ -803,6 +972,135 @@ def iter_index(
         yield from _read_file(entry, chunk_size, progress)
         progress.base += entry.size
         progress.handle = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Whole lines of one plain (uncompressed) index file: bytes ``start`` to ``stop``."""
+
+    path: str
+    source: str
+    start: int
+    stop: int
+    size: int
+    """The size of the whole file."""
+
+    @property
+    def whole(self) -> bool:
+        """The span is the whole file."""
+        return self.start == 0 and self.stop == self.size
+
+
+def split_index(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    head_share: float,
+    min_bytes: int,
+) -> tuple[list[Span], list[Span]] | None:
+    """The input cut in two at a line start, so two processes can read it: the head (about
+    ``head_share`` of the bytes) and the tail. None, and the caller reads everything with
+    :func:`iter_index`, unless every path is a readable plain file (no gzip, zip or problem),
+    they hold ``min_bytes`` in all, and the cut falls in UTF-8 text with no quote in the
+    64 KiB around it (so no quoted record can span it) and no line longer than that."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    entries = _expand(paths)
+    if not entries or any(entry.problem is not None for entry in entries):
+        return None
+    total = sum(entry.size for entry in entries)
+    if total < min_bytes:
+        return None
+    try:
+        for entry in entries:
+            assert entry.path is not None
+            with open(entry.path, "rb") as handle:
+                magic = handle.read(4)
+            lowered = entry.path.name.casefold()
+            compressed = magic.startswith(b"\x1f\x8b") or magic[:2] == b"PK"
+            if compressed or lowered.endswith((".gz", ".zip")):
+                return None
+        goal = int(total * head_share)
+        index, before = 0, 0
+        while before + entries[index].size <= goal:
+            before += entries[index].size
+            index += 1
+            if index == len(entries):
+                return None
+        entry = entries[index]
+        assert entry.path is not None
+        offset = goal - before
+        if offset == 0:  # the cut falls between two files
+            return (
+                [Span(str(e.path), e.source, 0, e.size, e.size) for e in entries[:index]],
+                [Span(str(e.path), e.source, 0, e.size, e.size) for e in entries[index:]],
+            )
+        with open(entry.path, "rb") as handle:
+            sample = handle.read(BLOCK_SIZE)
+            probe = _Parser(entry.source, 1, _Progress(0), 0)
+            if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return None
+            probe._choose_encoding(sample.removeprefix(codecs.BOM_UTF8))
+            if probe.encoding != "utf-8":
+                return None
+            start = max(0, offset - MAX_LINE_BYTES)
+            handle.seek(start)
+            window = handle.read(2 * MAX_LINE_BYTES)
+    except OSError:
+        return None
+    middle = offset - start
+    newline = window.find(b"\n", middle)
+    if b'"' in window or newline < 0 or (start and window.rfind(b"\n", 0, middle) < 0):
+        return None
+    cut = start + newline + 1
+    head = [Span(str(e.path), e.source, 0, e.size, e.size) for e in entries[:index]]
+    tail = [Span(str(e.path), e.source, 0, e.size, e.size) for e in entries[index + 1 :]]
+    source, path = entry.source, str(entry.path)
+    head.append(Span(path, source, 0, cut, entry.size))
+    if cut < entry.size:
+        tail.insert(0, Span(path, source, cut, entry.size, entry.size))
+    return head, tail
+
+
+def iter_spans(
+    spans: Sequence[Span],
+    *,
+    chunk_size: int = 10_000,
+    first_chunk_size: int | None = None,
+    bytes_total: int | None = None,
+    bytes_before: int = 0,
+) -> Iterator[IndexChunk]:
+    """:func:`iter_index` over :class:`Span` s. A span that starts inside its file is read
+    as UTF-8, counts its lines from 1 (the caller knows where it really starts) and, like a
+    span that ends before its file does, reports no "empty file" and no "N more skipped
+    lines": the caller merges the two. ``bytes_done`` counts from ``bytes_before``."""
+    if chunk_size < 1 or (first_chunk_size is not None and first_chunk_size < 1):
+        raise ValueError("chunk_size must be at least 1")
+    total = sum(span.stop - span.start for span in spans) if bytes_total is None else bytes_total
+    progress = _Progress(total, base=bytes_before, first_chunk=first_chunk_size)
+    for span in spans:
+        try:
+            handle = open(span.path, "rb")  # noqa: SIM115 - closed below, also on generator exit
+        except OSError as exc:
+            yield _lone(IndexProblem(span.source, 0, _os_reason(exc)), progress)
+            continue
+        with handle:
+            parser = _Parser(span.source, chunk_size, progress, progress.total)
+            parser.whole = span.whole
+            left = [span.stop - span.start]
+
+            def read(size: int, handle: IO[bytes] = handle, left: list[int] = left) -> bytes:
+                data = handle.read(min(size, left[0]))
+                left[0] -= len(data)
+                return data
+
+            try:
+                handle.seek(span.start)
+            except OSError as exc:
+                yield _lone(IndexProblem(span.source, 0, _os_reason(exc)), progress)
+                continue
+            progress.handle, progress.offset = handle, span.start
+            yield from parser.parse(_guarded(read, parser, "cannot read the file"))
+        progress.base += span.stop - span.start
+        progress.handle, progress.offset = None, 0
 
 
 def _lone(problem: IndexProblem, progress: _Progress) -> IndexChunk:

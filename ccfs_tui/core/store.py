@@ -1,11 +1,18 @@
 """The recording model the UI reads (index -> model -> widgets): append-only, no object per row.
 
-Layout. Rows are kept as their own CSV text (:attr:`RowBatch.text`: UTF-8, fields joined by
-``,``, one ``\n`` per row; usually the index file's bytes as read) in segments of 16k+ rows,
-one ``bytes`` each, plus one 64-bit group key per row in an ``array('Q')``: VDN code << 48 |
-agent code << 32 | the call_begin day as BCD (0x20261003), all computed in bulk. That is the
-line length + 8 bytes a row, + 4 for row offsets made when first needed. A :class:`Recording`
-is built from a row's text only when asked for; a group's rows are found by their key's bytes.
+Layout. Rows live in immutable blocks of 16k+ consecutive rows. A block keeps
+
+* ``text``: the rows' own CSV text (:attr:`RowBatch.text`: UTF-8, fields joined by ``,``,
+  one ``\\n`` per row; usually the index file's bytes as read), for :meth:`recording`;
+* one search column per searched text field (call_id, caller_no, callee_no, file_name,
+  original_file_name): the values folded the way queries compare (lower case, ``\\`` as
+  ``/``), joined by ``\\n``, so a hit's row is the number of newlines before it;
+* one 64-bit group key per row (``array('Q')``): VDN code << 48 | agent code << 32 | the
+  call_begin day as BCD (0x20261003), and the rows per key.
+
+All of it is made in bulk from the reader's comma-split text (``RowBatch.split_text``): a
+slice per column and one ``join``, never a Python object per row. About the line length
+x 1.6 + 8 bytes a row. A :class:`Recording` is built from a row's text only when asked for.
 
 Query syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL must match.
 
@@ -13,16 +20,23 @@ Query syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL mu
 * ``agent:10``, ``vdn:5``: the agent / VDN id starts with the value (the tree's groups).
 * ``caller:138``, ``callee:4008``, ``call:1600``: that number / call id starts with the value.
 * anything else: a substring of call_id, caller_no, callee_no, agent_id, file_name or
-  original_file_name, where ``\\`` and ``/`` are the same character.
+  original_file_name, where ``\\\\`` and ``/`` are the same character.
 
 Matching ignores case. A scope the store does not know (``x:...``) is a plain substring, so
-``Y:\\1\\0`` and ``12:00`` search as typed. Control characters in a query are ignored.
+``Y:\\\\1\\\\0`` and ``12:00`` search as typed. Control characters in a query are ignored.
 
-Speed: a text term is searched per segment in the segment's bytes (``bytes.find`` when few
-rows hit, bulk ``replace``/``translate`` when many do; a term with letters or slashes first
-looks for a part that case and slashes cannot change); VDN, agent and day terms test the
-group keys' bytes and never read the text. Answers are cached per term and segment, so the
-UI's slice-by-slice filtering and typing one more character stay cheap.
+Speed. An answer is a :class:`Selection`: one 0/1 byte per row and block, made block by
+block (the caller may cancel between blocks). A text term looks for its bytes in each search
+column with libc ``memmem`` where there is one (it releases the GIL and runs at memory
+speed; ``bytes.find`` otherwise); when hits are many, the column is marked in bulk instead
+(``replace`` + ``translate``: no Python per hit). Agent, VDN and day terms test the group
+keys' bytes and never read text; their counts come from the per-block key counts. Masks are
+cached per term and block (bounded), so typing one more character re-reads only the blocks
+where the shorter term had hits, and rows added later are searched once.
+
+Threads. One writer (the loader thread) appends while others read: a block is never changed
+once made, and the list of blocks, the row count and the key counts are published together
+as one immutable snapshot. Caches are shared under a lock.
 
 Tree: ``children(ids, ())`` gives VDNs, ``(vdn,)`` days, ``(vdn, day)`` agents, each with a count
 of the rows in ``ids`` (None: every row); ``leaves`` gives a group's row ids by call_begin. An
@@ -32,86 +46,137 @@ empty VDN or agent id shows as :data:`NO_VDN` / :data:`NO_AGENT`, and paths acce
 from __future__ import annotations
 
 import bisect
+import contextlib
+import ctypes
+import ctypes.util
 import functools
+import os
+import pickle
 import re
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
+from pathlib import Path
+from typing import Any, overload
 
 from ccfs_tui.core.index_reader import (
+    MAX_PROBLEMS_PER_FILE,
     NCOLS,
     TEXT_COMMA,
     TEXT_NEWLINE,
+    IndexChunk,
+    IndexProblem,
     RowBatch,
+    Span,
+    iter_index,
+    iter_spans,
     natural_key,
     parse_time,
     recording_from_row,
+    split_index,
 )
 from ccfs_tui.core.recording import COLUMNS, Recording
 
 SEGMENT_ROWS = 1 << 14
-"""A segment is closed once it holds at least this many rows."""
+"""Blocks smaller than this take the next rows in (a copy); bigger ones are closed."""
 NO_VDN = "(no VDN)"
 NO_AGENT = "(no agent)"
 
-_AGENT, _CALL, _CALLER, _CALLEE = (
-    COLUMNS.index(c) for c in ("agent_id", "call_id", "caller_no", "callee_no")
-)
-_BEGIN, _VDN = COLUMNS.index("call_begin"), COLUMNS.index("vdn_id")
-_SEARCHED = frozenset(
+_AGENT, _CALL, _CALLER, _CALLEE, _FILE, _ORIG = (
     COLUMNS.index(c)
     for c in ("agent_id", "call_id", "caller_no", "callee_no", "file_name", "original_file_name")
 )
+_BEGIN, _VDN = COLUMNS.index("call_begin"), COLUMNS.index("vdn_id")
+_STEP = NCOLS - 1  # field c (1-16) of every row is split_text()[c::_STEP]
+_SEARCH_COLUMNS = (_CALL, _CALLER, _CALLEE, _FILE, _ORIG)
+"""Searched as text; agent_id is searched through its codes (a plain term matches it too)."""
 _TEXT_SCOPES = {"caller": _CALLER, "callee": _CALLEE, "call": _CALL}
 _GROUP_SCOPES = {"agent": "agent", "vdn": "vdn", "date": "day", "day": "day"}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _CONTROL = dict.fromkeys(range(32))
 _BAD_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f{TEXT_COMMA}{TEXT_NEWLINE}]")
-# Everything but NUL (a hit), "," (a field ends) and "\n" (a row ends) goes, to see hits.
-_NOT_SIGNATURE = bytes(b for b in range(256) if b not in (0, 0x2C, 0x0A))
-_CACHE_BYTES = 24 << 20
+_CACHE_BYTES = 32 << 20
+_FOLDED_AWAY = bytes(b for b in range(256) if not (65 <= b <= 90 or b == 92))  # keeps A-Z, "\"
+_FOLD_ASCII = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\\", b"abcdefghijklmnopqrstuvwxyz/")
+_NOT_MARK = bytes(b for b in range(256) if b not in (0, 10))  # all but NUL (a hit) and "\n"
+_NEWLINE_TO_ZERO = bytes.maketrans(b"\n", b"\x00")
 
 
+# =========================================================================== finding bytes
+Finder = Callable[[bytes, int], int]
+"""``finder(needle, start)``: where ``needle`` is in one haystack from ``start`` on, or -1."""
+
+
+def _libc_memmem() -> Callable[[bytes], Finder] | None:
+    """Finders on libc's ``memmem`` (it releases the GIL and runs at memory speed, where
+    ``bytes.find`` crawls over digits), or None where there is no such function."""
+    try:
+        memmem = ctypes.CDLL(ctypes.util.find_library("c") or None).memmem
+    except (OSError, AttributeError, TypeError):
+        return None
+    memmem.restype = ctypes.c_void_p
+    memmem.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
+
+    def finder(haystack: bytes) -> Finder:
+        pointer = ctypes.c_char_p(haystack)  # points into the bytes object; keeps it alive
+        base = ctypes.cast(pointer, ctypes.c_void_p).value or 0
+        end = len(haystack)
+
+        def find(needle: bytes, start: int = 0) -> int:
+            if end - start < len(needle):
+                return -1
+            hit = memmem(base + start, end - start, needle, len(needle))
+            return -1 if hit is None else hit - base
+
+        find.keep = pointer  # type: ignore[attr-defined]
+        return find
+
+    try:
+        probe = finder(b"abcabd")
+        if probe(b"abd", 1) != 3 or probe(b"x", 0) != -1 or probe(b"abcabdx", 0) != -1:
+            return None
+    except (ctypes.ArgumentError, OSError):  # pragma: no cover - exotic platforms
+        return None
+    return finder
+
+
+_memmem = _libc_memmem()
+
+
+def _finder(haystack: bytes) -> Finder:
+    """``haystack.find``, at memory speed where libc has ``memmem``."""
+    if _memmem is None:
+        return haystack.find
+    return _memmem(haystack)
+
+
+# =========================================================================== queries
 @dataclass(frozen=True, slots=True)
 class _Term:
-    """One query term, normalised: ``kind`` "text" searches bytes, the others group codes."""
+    """One query term, normalised. ``kind`` "text" searches text (``column`` None: every
+    searched field), the others test group keys."""
 
     kind: str  # "text" | "agent" | "vdn" | "day"
     value: str
     prefix: bool = False
-    fields: frozenset[int] = _SEARCHED
-    lower: bool = False  # the segment text must be lower-cased first (ASCII)
-    unicode_lower: bool = False  # ... with full Unicode rules
-    slash: bool = False  # ... and "\\" read as "/"
+    column: int | None = None
 
-    @property
-    def cores(self) -> tuple[bytes, ...]:
-        """Up to two longest runs (3+ characters) of the value that case and slash folding
-        leave alone, to look for in unfolded text first."""
-        if not (self.lower or self.slash):
-            return ()
-        runs, run = [], ""
-        for ch in self.value + "/":
-            if ch not in "/\\" and ch.lower() == ch == ch.upper():
-                run += ch
-            else:
-                runs.append(run)
-                run = ""
-        ranked = sorted((r for r in runs if len(r) >= 3), key=len, reverse=True)[:2]
-        return tuple(r.replace(",", TEXT_COMMA).encode("utf-8") for r in ranked)
-
-    @property
-    def pattern(self) -> bytes:
+    def needle(self) -> bytes:
+        """The folded value as stored bytes (a comma in a value is stored escaped)."""
         core = self.value.replace(",", TEXT_COMMA).encode("utf-8")
-        return b"," + core if self.prefix else core
+        return b"\n" + core if self.prefix else core
 
     def covers(self, other: _Term) -> bool:
         """True when every row matching ``other`` also matches self (a shorter term)."""
-        if (self.kind, self.prefix, self.fields) != (other.kind, other.prefix, other.fields):
+        if (self.kind, self.prefix, self.column) != (other.kind, other.prefix, other.column):
             return False
         if self.prefix:
             return other.value.startswith(self.value)
@@ -132,168 +197,116 @@ def parse_query(query: str) -> list[_Term]:
             continue
         if colon and key in _TEXT_SCOPES:
             if rest:
-                terms.append(_text_term(rest, True, frozenset({_TEXT_SCOPES[key]})))
+                terms.append(_Term("text", _fold_text(rest), True, _TEXT_SCOPES[key]))
             continue
         if _DAY.fullmatch(word):
             terms.append(_Term("day", word))
         elif _MONTH.fullmatch(word):
             terms.append(_Term("day", word, prefix=True))
         elif word:
-            terms.append(_text_term(word, False, _SEARCHED))
+            terms.append(_Term("text", _fold_text(word)))
     unique = list(dict.fromkeys(terms))
     unique.sort(key=lambda t: (t.kind == "text", -len(t.value)))
     return unique
 
 
-def _text_term(word: str, prefix: bool, fields: frozenset[int]) -> _Term:
-    lowered = word.lower()
-    cased = lowered != word.upper()
-    slash = "/" in word or "\\" in word
-    if slash:
-        lowered = lowered.replace("\\", "/")
-    return _Term(
-        "text",
-        lowered,
-        prefix=prefix,
-        fields=fields,
-        lower=cased,
-        unicode_lower=cased and not word.isascii(),
-        slash=slash,
-    )
+def _fold_text(text: str) -> str:
+    """How a query and the searched values compare: lower case, ``\\`` as ``/``."""
+    return text.lower().replace("\\", "/")
 
 
-class _Segment:
-    """The CSV text of consecutive rows: ``\\n`` + rows, each ending in ``\\n``."""
-
-    __slots__ = ("_blob", "_offsets", "pieces", "rows", "start")
-
-    def __init__(self, start: int) -> None:
-        self.start = start
-        self.rows = 0
-        self.pieces: list[bytes] = [b"\n"]
-        self._blob: bytes | None = None
-        self._offsets: array[int] | None = None
-
-    def append(self, text: bytes, rows: int) -> None:
-        self.pieces.append(text)
-        self.rows += rows
-        self._blob = None
-        self._offsets = None
-
-    @property
-    def blob(self) -> bytes:
-        if self._blob is None:
-            self._blob = b"".join(self.pieces)
-            self.pieces = [self._blob]
-        return self._blob
-
-    def offsets(self) -> array[int]:
-        """Start of each row in :attr:`blob`, and one past the end (made on first use)."""
-        if self._offsets is None:
-            lengths = map(len, self.blob.split(b"\n")[1:-1])
-            self._offsets = array("I", accumulate(map((1).__add__, lengths), initial=1))
-        return self._offsets
-
-    def line(self, index: int) -> bytes:
-        offsets = self.offsets()
-        return self.blob[offsets[index] : offsets[index + 1] - 1]
-
-    def variant(self, term: _Term) -> bytes:
-        return _variant(self.blob, term)
+def _fold(blob: bytes) -> bytes:
+    """:func:`_fold_text` of UTF-8 ``blob`` (the same object when nothing changes)."""
+    if blob.isascii():
+        return blob.translate(_FOLD_ASCII) if blob.translate(None, _FOLDED_AWAY) else blob
+    return _fold_text(blob.decode("utf-8")).encode("utf-8")
 
 
-def _variant(text: bytes, term: _Term) -> bytes:
-    """``text`` the way ``term`` compares: lower-cased and/or with "\\" as "/"."""
-    if term.unicode_lower:
-        text = text.decode("utf-8").lower().encode("utf-8")
-    elif term.lower:
-        text = text.lower()
-    if term.slash:
-        text = text.replace(b"\\", b"/")
-    return text
+def _matches(name: str, term: _Term) -> bool:
+    """Does a VDN id, agent id or day match a group term (or an agent id a text term)?"""
+    if term.kind == "text":
+        return term.value in _fold_text(name)
+    if term.kind != "day":
+        name = name.casefold()
+    return name.startswith(term.value) if term.prefix else name == term.value
 
 
-def _line_hit(line: bytes, pattern: bytes, shift: int, fields: frozenset[int]) -> bool:
-    """Does ``pattern`` occur in ``line`` (one row) inside one of ``fields``?"""
-    at = line.find(pattern)
-    while at >= 0:
-        if line.count(b",", 0, at + shift) in fields:
-            return True
-        at = line.find(pattern, at + 1)
-    return False
-
-
-def _text_mask(blob: bytes, rows: int, term: _Term) -> bytes | None:
-    """Per row 1/0: does ``term`` match? None when no row does. ``blob`` is the variant."""
-    pattern, fields = term.pattern, term.fields
-    shift = 1 if term.prefix else 0
-    find, count, rfind = blob.find, blob.count, blob.rfind
-    at = find(pattern)
+# =========================================================================== text search
+def _column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes | None:
+    """Per row 1/0: does the row's value in search column ``blob`` hold ``needle`` (start
+    with it, for a ``prefix`` needle, which begins with the newline before the value)?
+    None when no row does."""
+    seek = _finder(blob)
+    at = seek(needle, 0)
     if at < 0:
         return None
-    limit = max(64, rows // 32)
-    probe = len(blob) // 32
-    if count(pattern, at, at + probe) > limit // 16:
-        return _dense_mask(blob, rows, pattern, shift, fields)
+    limit = 16 + (len(blob) >> 9)  # past about one hit per 512 bytes, marking in bulk wins
+    probe = min(len(blob), at + 8192)
+    if blob.count(needle, at, probe) * (len(blob) - at) > limit * (probe - at):
+        return _dense_column_mask(blob, rows, needle, prefix)
+    shift = 1 if prefix else 0
     hits: list[int] = []
-    row, counted, steps = -1, 0, 0
+    newlines, counted = 0, 0
+    count, find = blob.count, blob.find
     while at >= 0:
-        steps += 1
-        if steps > limit:
-            return _dense_mask(blob, rows, pattern, shift, fields)
         where = at + shift
-        row += count(b"\n", counted, where)
+        newlines += count(b"\n", counted, where)
         counted = where
-        if count(b",", rfind(b"\n", 0, where) + 1, where) in fields:
-            hits.append(row)
-            at = find(pattern, find(b"\n", where))
-        else:
-            at = find(pattern, at + 1)
-    if not hits:
-        return None
+        hits.append(newlines - 1)
+        if len(hits) > limit:
+            return _dense_column_mask(blob, rows, needle, prefix)
+        at = seek(needle, find(b"\n", where))
     mask = bytearray(rows)
     for row in hits:
         mask[row] = 1
     return bytes(mask)
 
 
-def _dense_mask(
-    blob: bytes, rows: int, pattern: bytes, shift: int, fields: frozenset[int]
-) -> bytes | None:
-    """Many hits, in bulk: mark them, keep only marks and separators, and judge each distinct
-    row shape (which fields hold a mark) once."""
-    if len(pattern) == 1:  # one pass: the byte becomes the mark, all but marks and separators go
-        table = bytes.maketrans(pattern, b"\x00")
-        marks = blob.translate(table, _NOT_SIGNATURE.replace(pattern, b""))
+def _dense_column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes | None:
+    """:func:`_column_mask` in bulk: every hit becomes NULs, everything but NULs and newlines
+    goes, and each row's ``NUL... \\n`` / ``\\n`` becomes one 1 / 0 byte."""
+    if len(needle) == 1:
+        marks = blob.translate(bytes.maketrans(needle, b"\x00"), _NOT_MARK.replace(needle, b""))
     else:
-        marked = blob.replace(pattern, pattern[:shift] + bytes(len(pattern) - shift))
-        marks = marked.translate(None, _NOT_SIGNATURE)
-    shapes = marks.split(b"\n")[1:-1]
-    if len(shapes) != rows:  # cannot happen with checked rows
+        blank = b"\n" + bytes(len(needle) - 1) if prefix else bytes(len(needle))
+        marks = blob.replace(needle, blank).translate(None, _NOT_MARK)
+    mask = marks[1:].replace(b"\x00\n", b"\x01").translate(_NEWLINE_TO_ZERO, b"\x00")
+    if len(mask) != rows:  # cannot happen with stored rows
         raise ValueError("stored rows and their count disagree")
-    verdict = {shape: _shape_hit(shape, fields) for shape in set(shapes)}
-    if not any(verdict.values()):
-        return None
-    return bytes(map(verdict.__getitem__, shapes))
+    return mask if b"\x01" in mask else None
 
 
-def _shape_hit(shape: bytes, fields: frozenset[int]) -> int:
-    """1 when a row shape (its commas and marks) has a mark in one of ``fields``."""
-    parts = shape.split(b",")
-    return 1 if any(parts[field] for field in fields if field < len(parts)) else 0
+def _line_hit(line: bytes, term: _Term) -> bool:
+    """Does ``term`` match the row with CSV text ``line`` (a row-by-row check)?"""
+    folded = _fold(line)
+    core = term.value.replace(",", TEXT_COMMA).encode("utf-8")
+    if term.prefix:
+        assert term.column is not None
+        fields = folded.split(b",")
+        return fields[term.column].startswith(core)
+    at = folded.find(core)
+    while at >= 0:
+        if folded.count(b",", 0, at) in _TEXT_FIELDS:
+            return True
+        at = folded.find(core, at + 1)
+    return False
 
 
+_TEXT_FIELDS = frozenset((_AGENT, *_SEARCH_COLUMNS))
+
+
+# =========================================================================== group keys
 _HIGH_NIBBLE = bytes.maketrans(b"0123456789", bytes(range(0, 160, 16)))
 _LOW_NIBBLE = bytes.maketrans(b"0123456789", bytes(range(10)))
 _WIDE = 1 << 63  # group keys made without the bit fields below
 _VDN_BITS, _AGENT_BITS = 15, 16
 
 
-def _day_lanes(begins: list[str]) -> int:
+def _day_lanes(begins: list[bytes]) -> int:
     """The call_begin day of each row as BCD (``2026-10-03`` -> 0x20261003), as one big int
     of 8-byte little-endian lanes; numeric order of the lanes is date order."""
     count = len(begins)
-    lanes = ("\n".join(begins) + "\n").encode("utf-8")
+    lanes = b"\n".join(begins) + b"\n"
     if len(lanes) != 20 * count:
         raise ValueError("call_begin values must be YYYY-MM-DD hh:mm:ss")
     out = bytearray(8 * count)
@@ -325,11 +338,11 @@ def _day_text(bcd: int) -> str:
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
 
 
-def _matches(name: str, term: _Term) -> bool:
-    """Does a VDN id, agent id or day match a group term?"""
-    if term.kind != "day":
-        name = name.casefold()
-    return name.startswith(term.value) if term.prefix else name == term.value
+def _name_of(value: bytes) -> str:
+    text = value.decode("utf-8")
+    if TEXT_COMMA in text or TEXT_NEWLINE in text:
+        text = text.replace(TEXT_COMMA, ",").replace(TEXT_NEWLINE, "\n")
+    return text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -384,37 +397,285 @@ def _marked(mask: bytes, first: int) -> Iterable[int]:
     return out
 
 
-def _ones(mask: bytes) -> int:
-    """Rows marked in a 1/0 mask."""
-    return mask.count(1)
+def _and(a: bytes, b: bytes) -> bytes | None:
+    both = int.from_bytes(a, "little") & int.from_bytes(b, "little")
+    return both.to_bytes(len(a), "little") if both else None
 
 
+def _or(a: bytes | None, b: bytes | None) -> bytes | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(len(a), "little")
+
+
+# =========================================================================== blocks
+class _Block:
+    """Rows ``start`` .. ``start + rows - 1``; never changed once made (see the module doc)."""
+
+    __slots__ = (
+        "_offsets",
+        "_ones",
+        "columns",
+        "counts",
+        "crlf",
+        "keys",
+        "rows",
+        "start",
+        "text",
+    )
+
+    def __init__(
+        self,
+        start: int,
+        rows: int,
+        text: bytes,
+        crlf: bool,
+        columns: tuple[bytes, ...],
+        keys: array[int],
+        counts: Counter[int],
+    ) -> None:
+        self.start = start
+        self.rows = rows
+        self.text = text
+        self.crlf = crlf  # the text's lines end in CR LF
+        self.columns = columns
+        self.keys = keys
+        self.counts = counts
+        self._offsets: array[int] | None = None
+        self._ones: bytes | None = None
+
+    def joined(self, other: _Block) -> _Block:
+        """This block followed by ``other`` (a copy)."""
+        keys = array("Q", self.keys)
+        keys.extend(other.keys)
+        crlf = self.crlf and other.crlf
+        texts = [
+            b.text.translate(None, b"\r") if b.crlf and not crlf else b.text for b in (self, other)
+        ]
+        return _Block(
+            self.start,
+            self.rows + other.rows,
+            b"".join(texts),
+            crlf,
+            tuple(a + b[1:] for a, b in zip(self.columns, other.columns, strict=True)),
+            keys,
+            self.counts + other.counts,
+        )
+
+    def ones(self) -> bytes:
+        """The mask of every row."""
+        if self._ones is None:
+            self._ones = b"\x01" * self.rows
+        return self._ones
+
+    def line(self, index: int) -> bytes:
+        """The CSV text of row ``index`` of the block (no newline)."""
+        offsets = self._offsets
+        if offsets is None:
+            lengths = map(len, self.text.split(b"\n")[:-1])
+            offsets = self._offsets = array("I", accumulate(map((1).__add__, lengths), initial=0))
+        return self.text[offsets[index] : offsets[index + 1] - (2 if self.crlf else 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What readers see: published by the writer in one assignment."""
+
+    blocks: tuple[_Block, ...] = ()
+    starts: tuple[int, ...] = ()
+    rows: int = 0
+    counts: Counter[int] | None = None  # rows per group key (None: empty)
+
+    def block_of(self, row_id: int) -> _Block:
+        return self.blocks[bisect.bisect_right(self.starts, row_id) - 1]
+
+
+# =========================================================================== selections
+class Selection(Sequence[int]):
+    """Ascending row ids that match a query, as one 0/1 mask per block (what
+    :meth:`RecordingStore.filter` answers for the whole store). ``in`` and ``len`` are cheap;
+    :meth:`counts` gives rows per group key for the tree."""
+
+    __slots__ = ("_counts", "_ids", "_len", "_starts", "parts", "query", "rows")
+
+    def __init__(
+        self,
+        query: str,
+        rows: int,
+        parts: list[tuple[_Block, bytes]],
+        counts: Counter[int] | None = None,
+    ) -> None:
+        self.query = query
+        self.rows = rows
+        """Rows ``[0, rows)`` were searched."""
+        self.parts = parts
+        self._starts = [block.start for block, _ in parts]
+        self._len = sum(mask.count(1) for _, mask in parts)
+        self._counts = counts
+        self._ids: list[int] | None = None
+
+    def counts(self) -> Counter[int]:
+        """Selected rows per group key."""
+        if self._counts is None:
+            counts: Counter[int] = Counter()
+            for block, mask in self.parts:
+                ones = mask.count(1)
+                if ones == block.rows:
+                    counts.update(block.counts)
+                elif ones * 2 > block.rows:
+                    counts.update(block.counts)
+                    counts.subtract(compress(block.keys, mask.translate(_FLIP)))
+                else:
+                    counts.update(compress(block.keys, mask))
+            self._counts = +counts
+        return self._counts
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __contains__(self, row_id: object) -> bool:
+        if not isinstance(row_id, int) or row_id < 0:
+            return False
+        index = bisect.bisect_right(self._starts, row_id) - 1
+        if index < 0:
+            return False
+        block, mask = self.parts[index]
+        offset = row_id - block.start
+        return offset < block.rows and mask[offset] == 1
+
+    def __iter__(self) -> Iterator[int]:
+        for block, mask in self.parts:
+            yield from _marked(mask, block.start)
+
+    def ids_between(self, low: int, high: int) -> list[int]:
+        """The selected ids in ``[low, high)``."""
+        out: list[int] = []
+        for block, mask in self.parts:
+            start, end = max(low, block.start), min(high, block.start + block.rows)
+            if start < end:
+                out.extend(_marked(mask[start - block.start : end - block.start], start))
+        return out
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if self._ids is None:
+            self._ids = list(self)
+        return self._ids[index]
+
+    def __repr__(self) -> str:
+        return f"Selection({self.query!r}: {self._len} of {self.rows})"
+
+
+_FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
+# =========================================================================== group codes
+class _Codes:
+    """VDN and agent ids as small codes, and the 64-bit group keys made of them."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, tuple[dict[bytes, int], list[str]]] = {
+            "vdn": ({}, []),
+            "agent": ({}, []),
+        }
+        self.raw: dict[str, list[bytes]] = {"vdn": [], "agent": []}  # code -> value as stored
+        self.pairs: tuple[dict[tuple[int, int], int], list[tuple[int, int]]] = ({}, [])
+        self.wide = False
+
+    def encode(self, kind: str, values: list[bytes]) -> list[int]:
+        """The code of each value (new values get the next codes)."""
+        index, names = self.values[kind]
+        codes = list(map(index.get, values))
+        if None in codes:
+            raw = self.raw[kind]
+            for value in dict.fromkeys(values):
+                if value not in index:
+                    names.append(_name_of(value))
+                    raw.append(value)
+                    index[value] = len(names) - 1
+            codes = list(map(index.__getitem__, values))
+        return codes  # type: ignore[return-value]
+
+    def key(self, vdn: int, agent: int, day: int) -> int:
+        """The group key of codes ``vdn`` and ``agent`` and a BCD ``day``."""
+        if vdn < 1 << _VDN_BITS and agent < 1 << _AGENT_BITS:
+            return vdn << 48 | agent << 32 | day
+        index, pairs = self.pairs
+        pair = index.get((vdn, agent))
+        if pair is None:
+            pairs.append((vdn, agent))
+            pair = index[vdn, agent] = len(pairs) - 1
+        return _WIDE | pair << 32 | day
+
+    def keys(self, split: list[bytes], count: int) -> array[int]:
+        """The group key of every row of a comma-split text."""
+        days = _day_lanes(split[_BEGIN::_STEP])
+        vdns = self.encode("vdn", split[_VDN::_STEP])
+        agents = self.encode("agent", split[_AGENT::_STEP])
+        vdn_names, agent_names = self.values["vdn"][1], self.values["agent"][1]
+        if len(vdn_names) <= 1 << _VDN_BITS and len(agent_names) <= 1 << _AGENT_BITS:
+            return _unlanes(_lanes(vdns) << 48 | _lanes(agents) << 32 | days, count)
+        self.wide = True  # absurdly many VDNs or agents: slower, same keys for known pairs
+        return array("Q", map(self.key, vdns, agents, _unlanes(days, count)))
+
+
+def _prepare(
+    codes: _Codes, count: int, split: list[bytes]
+) -> tuple[tuple[bytes, ...], array[int], Counter[int]]:
+    """A block's search columns, group keys and key counts from its comma-split text."""
+    columns = []
+    for column in _SEARCH_COLUMNS:
+        values = split[column::_STEP]
+        values.append(b"")
+        values.insert(0, b"")
+        columns.append(_fold(b"\n".join(values)))
+    keys = codes.keys(split, count)
+    return tuple(columns), keys, Counter(keys)
+
+
+class _CodeMap:
+    """A helper's codes -> the store's (the helper numbers VDNs and agents on its own)."""
+
+    def __init__(self, codes: _Codes) -> None:
+        self.codes = codes
+        self.maps: dict[str, list[int]] = {"vdn": [], "agent": []}
+
+    def learn(self, frame: dict[str, Any]) -> None:
+        for kind in ("vdn", "agent"):
+            new = frame[f"{kind}_new"]
+            if new:
+                self.maps[kind].extend(self.codes.encode(kind, new))
+
+    def key(self, key: int) -> int:
+        if key & _WIDE:
+            raise ValueError("a load helper sent a wide group key")
+        vdn, agent = self.maps["vdn"][key >> 48], self.maps["agent"][(key >> 32) & 0xFFFF]
+        return self.codes.key(vdn, agent, key & 0xFFFFFFFF)
+
+
+# =========================================================================== the store
 class RecordingStore:
     """Every loaded recording, by row id (0..len-1 in load order)."""
 
     def __init__(self) -> None:
-        self._rows = 0
-        self._segments: list[_Segment] = []
-        self._starts: list[int] = []
-        # Per row, its group: VDN code << 48 | agent code << 32 | BCD day (or _WIDE | pair << 32
-        # | BCD day once there are too many VDNs or agents for those bit fields).
-        self._group = array("Q")
-        self._values: dict[str, tuple[dict[str, int], list[str]]] = {
-            "vdn": ({}, []),
-            "agent": ({}, []),
-        }
-        self._pairs: tuple[dict[tuple[int, int], int], list[tuple[int, int]]] = ({}, [])
+        self._layout = _Layout()
+        self._lock = threading.Lock()
+        self._codes = _Codes()
+        self._values = self._codes.values
+        self._pairs = self._codes.pairs
         self._names: dict[int, tuple[str, str, str]] = {}  # group key -> (vdn, day, agent)
         self._days: dict[int, str] = {}
         self._ordered: dict[int, tuple[int, list[int]]] = {}
-        self._masks: OrderedDict[tuple[_Term, int], tuple[int, bytes | None]] = OrderedDict()
+        self._masks: OrderedDict[tuple[_Term, int], tuple[_Block, bytes | None]] = OrderedDict()
         self._mask_bytes = 0
         self._recent: list[_Term] = []
         self._wanted: dict[_Term, tuple[int, set[int]]] = {}  # group term -> codes / days
-        self._wide_keys = False
-        self._day_codes: tuple[int, set[int]] = (0, set())  # distinct BCD days, per counts size
-        self._all_counts: Counter[int] = Counter()
-        self._counted = 0
+        self._day_codes: tuple[int, set[int]] = (0, set())
         self._views: OrderedDict[int, _View] = OrderedDict()
 
     # ------------------------------------------------------------------ loading
@@ -423,57 +684,67 @@ class RecordingStore:
 
         A ``RowBatch`` from index_reader is taken as validated (and is fastest); other rows
         are checked first: ValueError, and nothing added, for a wrong field count, a bad
-        call_begin/call_end or a control character.
+        call_begin/call_end or a control character. One thread at a time may append; any
+        thread may read meanwhile.
         """
         batch = rows if isinstance(rows, RowBatch) else _checked(rows)
         count = len(batch)
         if not count:
             return
-        fields = batch.fields
-        days = _day_lanes(fields[_BEGIN::NCOLS])
-        vdns = self._encode("vdn", fields[_VDN::NCOLS])
-        agents = self._encode("agent", fields[_AGENT::NCOLS])
-        vdn_names, agent_names = self._values["vdn"][1], self._values["agent"][1]
-        if len(vdn_names) <= 1 << _VDN_BITS and len(agent_names) <= 1 << _AGENT_BITS:
-            group = _unlanes(_lanes(vdns) << 48 | _lanes(agents) << 32 | days, count)
-        else:  # absurdly many VDNs or agents: slower, same keys for the pairs seen before
-            group = array("Q", map(self._key, vdns, agents, _unlanes(days, count)))
-            self._wide_keys = True
-        text = batch.text
-        if not self._segments or self._segments[-1].rows >= SEGMENT_ROWS:
-            self._segments.append(_Segment(self._rows))
-            self._starts.append(self._rows)
-        self._segments[-1].append(text, count)
-        self._group.extend(group)
-        self._rows += count
+        split = batch.split_text()
+        batch.drop_split()
+        columns, keys, counts = _prepare(self._codes, count, split)
+        del split
+        self._append(count, *batch.raw_text(), columns, keys, counts)
 
-    def _encode(self, kind: str, values: list[str]) -> list[int]:
-        index, names = self._values[kind]
-        codes = list(map(index.get, values))
-        if None in codes:
-            for value in dict.fromkeys(values):
-                if value not in index:
-                    index[value] = len(names)
-                    names.append(value)
-            codes = list(map(index.__getitem__, values))
-        return codes  # type: ignore[return-value]
+    def _append(
+        self,
+        count: int,
+        text: bytes,
+        crlf: bool,
+        columns: tuple[bytes, ...],
+        keys: array[int],
+        counts: Counter[int],
+    ) -> None:
+        """Publish a new block (merged into the last one while that is small)."""
+        layout = self._layout
+        block = _Block(layout.rows, count, text, crlf, columns, keys, counts)
+        totals = counts if layout.counts is None else layout.counts + counts
+        blocks, starts = list(layout.blocks), list(layout.starts)
+        if blocks and blocks[-1].rows < SEGMENT_ROWS:
+            block = blocks.pop().joined(block)
+            starts.pop()
+        blocks.append(block)
+        starts.append(block.start)
+        self._layout = _Layout(tuple(blocks), tuple(starts), layout.rows + count, totals)
 
-    def _key(self, vdn: int, agent: int, day: int) -> int:
-        if vdn < 1 << _VDN_BITS and agent < 1 << _AGENT_BITS:
-            return vdn << 48 | agent << 32 | day
-        index, pairs = self._pairs
-        pair = index.get((vdn, agent))
-        if pair is None:
-            pair = index[vdn, agent] = len(pairs)
-            pairs.append((vdn, agent))
-        return _WIDE | pair << 32 | day
+    def _extend_prepared(self, frame: dict[str, Any], codes: _CodeMap) -> None:
+        """Append rows a load helper prepared with its own codes (see :func:`load_index`)."""
+        codes.learn(frame)
+        child = array("Q")
+        child.frombytes(frame["keys"])
+        if sys.byteorder == "big":
+            child.byteswap()
+        table = {key: codes.key(key) for key in frame["counts"]}
+        keys = array("Q", map(table.__getitem__, child))
+        counts = Counter({table[key]: n for key, n in frame["counts"].items()})
+        self._append(
+            frame["count"], frame["text"], frame["crlf"], frame["columns"], keys, counts
+        )
+
+    @property
+    def _wide_keys(self) -> bool:
+        return self._codes.wide
+
+    def _encode(self, kind: str, values: list[bytes]) -> list[int]:
+        return self._codes.encode(kind, values)
 
     def _name(self, key: int) -> tuple[str, str, str]:
         """(vdn, day, agent) of a group key."""
         names = self._names.get(key)
         if names is None:
             if key & _WIDE:
-                vdn_code, agent_code = self._pairs[1][(key >> 32) & 0x7FFFFFFF]
+                vdn_code, agent_code = self._codes.pairs[1][(key >> 32) & 0x7FFFFFFF]
             else:
                 vdn_code, agent_code = key >> 48, (key >> 32) & 0xFFFF
             bcd = key & 0xFFFFFFFF
@@ -484,34 +755,34 @@ class RecordingStore:
             names = self._names[key] = (vdn, day, self._values["agent"][1][agent_code])
         return names
 
+    def _counts(self, layout: _Layout | None = None) -> Counter[int]:
+        """Rows per group key over every row (do not modify)."""
+        counts = (layout or self._layout).counts
+        return counts if counts is not None else Counter()
+
     def _day_set(self) -> set[int]:
         """Every call_begin day, as BCD."""
         counts = self._counts()
-        if self._day_codes[0] != len(counts):
-            self._day_codes = (len(counts), {key & 0xFFFFFFFF for key in counts})
-        return self._day_codes[1]
-
-    def _counts(self) -> Counter[int]:
-        """Rows per group key over every row (kept up to date on use)."""
-        if self._counted < self._rows:
-            self._all_counts.update(self._group[self._counted :])
-            self._counted = self._rows
-        return self._all_counts
+        known = self._day_codes
+        if known[0] != len(counts):
+            known = self._day_codes = (len(counts), {key & 0xFFFFFFFF for key in counts})
+        return known[1]
 
     # ------------------------------------------------------------------ rows
     def __len__(self) -> int:
-        return self._rows
+        return self._layout.rows
 
     def all_ids(self) -> Sequence[int]:
         """Every row id, in load order."""
-        return range(self._rows)
+        return range(self._layout.rows)
 
     def recording(self, row_id: int) -> Recording:
         """The recording of ``row_id`` (built now; IndexError when there is none)."""
-        if not 0 <= row_id < self._rows:
-            raise IndexError(f"no row {row_id} (the store holds {self._rows})")
-        segment = self._segment_of(row_id)
-        line = segment.line(row_id - segment.start).decode("utf-8")
+        layout = self._layout
+        if not 0 <= row_id < layout.rows:
+            raise IndexError(f"no row {row_id} (the store holds {layout.rows})")
+        block = layout.block_of(row_id)
+        line = block.line(row_id - block.start).decode("utf-8")
         values = line.split(",")
         if TEXT_COMMA in line or TEXT_NEWLINE in line:
             values = [v.replace(TEXT_COMMA, ",").replace(TEXT_NEWLINE, "\n") for v in values]
@@ -521,182 +792,197 @@ class RecordingStore:
         """Every call_begin day (``YYYY-MM-DD``), in order."""
         return [_day_text(bcd) for bcd in sorted(self._day_set())]
 
-    def _segment_of(self, row_id: int) -> _Segment:
-        return self._segments[bisect.bisect_right(self._starts, row_id) - 1]
-
     # ------------------------------------------------------------------ filtering
     def filter(self, query: str, ids: Sequence[int] | None = None) -> Sequence[int]:
-        """Ascending ids (of ``ids``, default all) of the rows matching ``query``."""
-        terms = parse_query(query)
+        """Ascending ids (of ``ids``, default all) of the rows matching ``query``.
+
+        For the whole store the answer is a :class:`Selection` (a sequence).
+        """
+        rows = self._layout.rows
+        whole = ids is None or (
+            isinstance(ids, range) and ids.step == 1 and ids.start <= 0 and ids.stop >= rows
+        )
+        if not parse_query(query):
+            if whole:
+                return range(rows)
+            if isinstance(ids, range) and ids.step == 1:
+                return range(max(ids.start, 0), min(ids.stop, rows))
+            return sorted({i for i in ids or () if 0 <= i < rows})
+        selection = self.select(query)
+        assert selection is not None
+        if whole:
+            return selection
         if isinstance(ids, range) and ids.step == 1:
-            ids = range(max(ids.start, 0), min(ids.stop, self._rows))
-        elif ids is None:
-            ids = range(self._rows)
-        else:
-            ids = sorted({i for i in ids if 0 <= i < self._rows})
-        if not terms:
-            return ids
-        found: list[int] = []
-        if isinstance(ids, range):
-            if not ids:
-                return found
-            first = bisect.bisect_right(self._starts, ids.start) - 1
-            for index in range(first, len(self._segments)):
-                segment = self._segments[index]
-                if segment.start >= ids.stop:
-                    break
-                mask = self._segment_mask(terms, index)
+            return selection.ids_between(max(ids.start, 0), min(ids.stop, rows))
+        return sorted({i for i in ids or () if i in selection})
+
+    def select(
+        self, query: str, cancelled: Callable[[], bool] | None = None
+    ) -> Selection | None:
+        """The rows matching ``query``, searched block by block; None when ``cancelled()``
+        turns true between two blocks. The selection's group counts are made here too."""
+        layout = self._layout
+        terms = parse_query(query)
+        parts: list[tuple[_Block, bytes]] = []
+        for block in layout.blocks:
+            if cancelled is not None and cancelled():
+                return None
+            mask: bytes | None = block.ones()
+            for term in terms:
+                assert mask is not None
+                found = self._term_mask(term, block, mask)
+                if found is None:
+                    mask = None
+                elif mask is not block.ones():
+                    mask = _and(mask, found)
+                else:
+                    mask = found
                 if mask is None:
-                    continue
-                low = max(ids.start, segment.start)
-                high = min(ids.stop, segment.start + segment.rows)
-                part = mask[low - segment.start : high - segment.start]
-                found.extend(_marked(part, low))
-            return found
-        masks: dict[int, bytes | None] = {}
-        for row_id in ids:
-            index = bisect.bisect_right(self._starts, row_id) - 1
-            if index not in masks:
-                masks[index] = self._segment_mask(terms, index)
-            mask = masks[index]
-            if mask is not None and mask[row_id - self._starts[index]]:
-                found.append(row_id)
-        return found
+                    break
+            if mask is not None:
+                parts.append((block, mask))
+        counts = None
+        if terms and all(term.kind != "text" for term in terms) and not self._wide_keys:
+            counts = self._group_counts(terms, layout)
+        selection = Selection(query, layout.rows, parts, counts)
+        selection.counts()
+        return selection
 
-    def _segment_mask(self, terms: list[_Term], index: int) -> bytes | None:
-        """1/0 per row of segment ``index``: all ``terms`` match. None when no row does."""
-        if len(terms) == 1:
-            return self._term_mask(terms[0], index, None)
-        current: int | None = None
-        for term in terms:
-            mask = self._term_mask(term, index, current)
-            if mask is None:
-                return None
-            value = int.from_bytes(mask, "little")
-            current = value if current is None else current & value
-            if not current:
-                return None
-        assert current is not None
-        return current.to_bytes(self._segments[index].rows, "little")
-
-    def _term_mask(self, term: _Term, index: int, current: int | None) -> bytes | None:
-        segment = self._segments[index]
-        rows = segment.rows
-        cached = self._masks.get((term, index))
-        if cached is not None and cached[0] == rows:
-            self._masks.move_to_end((term, index))
-            return cached[1]
+    def _term_mask(self, term: _Term, block: _Block, current: bytes) -> bytes | None:
+        """1/0 per row of ``block``: does ``term`` match (cached per term and block)?"""
+        key = (term, id(block))
+        with self._lock:
+            cached = self._masks.get(key)
+            if cached is not None and cached[0] is block:
+                self._masks.move_to_end(key)
+                return cached[1]
+            weaker = [
+                hit[1]
+                for t in self._recent
+                if t.covers(term) and (hit := self._masks.get((t, id(block)))) is not None
+                and hit[0] is block
+            ]
+        if any(mask is None for mask in weaker):
+            self._remember(term, block, None)  # a shorter term had no hit here
+            return None
         if term.kind != "text":
-            mask = self._group_mask(term, index)
-            self._remember(term, index, mask)
+            mask = self._group_mask(term, block)
+            self._remember(term, block, mask)
             return mask
-        # A shorter term already answered here narrows the rows to look at (typing).
-        narrowed = None
-        for weaker in self._recent:
-            hit = self._masks.get((weaker, index))
-            if hit is not None and hit[0] == rows and weaker.covers(term):
-                if hit[1] is None:
-                    self._remember(term, index, None)
-                    return None
-                if narrowed is None or _ones(hit[1]) < _ones(narrowed):
-                    narrowed = hit[1]
-        few = max(32, rows // 64)
-        if narrowed is not None and _ones(narrowed) <= few:
-            mask = self._rows_mask(term, segment, narrowed)
-        elif current is not None and current.bit_count() <= few:
-            # Only the rows the other terms left: exact for this query, not worth keeping.
-            return self._rows_mask(term, segment, current.to_bytes(rows, "little"))
+        few = max(32, block.rows >> 6)
+        narrowed = min(weaker, key=lambda m: m.count(1), default=None)  # type: ignore[arg-type]
+        if narrowed is not None and narrowed.count(1) <= few:
+            mask = self._rows_mask(term, block, narrowed)
+        elif current is not block.ones() and current.count(1) <= few:
+            # only the rows the other terms left: exact for this query, not worth keeping
+            return self._rows_mask(term, block, current)
         else:
-            candidates = self._prefiltered(term, segment)
-            if candidates is not None:
-                mask = self._rows_mask(term, segment, candidates)
-            else:
-                mask = _text_mask(segment.variant(term), rows, term)
-        self._remember(term, index, mask)
-        if term not in self._recent:
-            self._recent = [term, *self._recent[:15]]
+            mask = self._text_mask(term, block)
+        self._remember(term, block, mask)
         return mask
 
-    def _prefiltered(self, term: _Term, segment: _Segment) -> bytes | None:
-        """For a term that needs case or slash folding: the rows whose raw text holds a part
-        of the term that folding leaves alone, when they are few (None otherwise)."""
-        blob = segment.blob
-        find, count = blob.find, blob.count
-        limit = max(32, segment.rows // 64)
-        for needle in term.cores:
-            marked = bytearray(segment.rows)
-            at, row, counted, found = find(needle), -1, 0, 0
-            while at >= 0 and found <= limit:
-                row += count(b"\n", counted, at)
-                counted = at
-                marked[row] = 1
-                found += 1
-                at = find(needle, find(b"\n", at))
-            if found <= limit:
-                return bytes(marked)
-        return None
+    def _text_mask(self, term: _Term, block: _Block) -> bytes | None:
+        needle = term.needle()
+        if term.column is not None:
+            blob = block.columns[_SEARCH_COLUMNS.index(term.column)]
+            return _column_mask(blob, block.rows, needle, term.prefix)
+        mask = None
+        for blob in block.columns:
+            mask = _or(mask, _column_mask(blob, block.rows, needle, False))
+        if self._wanted_codes(term):
+            mask = _or(mask, self._group_mask(term, block))
+        return mask
 
-    def _rows_mask(self, term: _Term, segment: _Segment, candidates: bytes) -> bytes | None:
+    def _rows_mask(self, term: _Term, block: _Block, candidates: bytes) -> bytes | None:
         """``term`` checked row by row, on the rows marked in ``candidates`` only."""
-        pattern, shift = term.pattern, 1 if term.prefix else 0
-        out = bytearray(segment.rows)
+        out = bytearray(block.rows)
         anything = False
-        for row in compress(range(segment.rows), candidates):
-            if _line_hit(_variant(segment.line(row), term), pattern, shift, term.fields):
+        for row in compress(range(block.rows), candidates):
+            if _line_hit(block.line(row), term):
                 out[row] = 1
                 anything = True
         return bytes(out) if anything else None
 
-    def _group_mask(self, term: _Term, index: int) -> bytes | None:
-        """Rows of segment ``index`` whose VDN, agent or day matches: tests on key bytes."""
+    def _group_mask(self, term: _Term, block: _Block) -> bytes | None:
+        """Rows of ``block`` whose VDN, agent or day matches: tests on key bytes."""
         wanted = self._wanted_codes(term)
         if not wanted:
             return None
-        segment = self._segments[index]
-        keys = self._group[segment.start : segment.start + segment.rows]
-        if term.kind != "day" and self._wide_keys:
-            names = self._values[term.kind][1]
+        kind = "agent" if term.kind == "text" else term.kind
+        if kind != "day" and self._wide_keys:
+            names = self._values[kind][1]
             matched = {names[code] for code in wanted}
-            position = 0 if term.kind == "vdn" else 2
-            chosen = {k for k in self._counts() if self._name(k)[position] in matched}
-            mask = bytes(map(chosen.__contains__, keys))
+            position = 0 if kind == "vdn" else 2
+            chosen = {k for k in block.counts if self._name(k)[position] in matched}
+            mask = bytes(map(chosen.__contains__, block.keys))
             return mask if 1 in mask else None
+        offset, width = {"day": (0, 4), "agent": (4, 2), "vdn": (6, 2)}[kind]
+        shift = 8 * offset
+        limit = (1 << 8 * width) - 1
+        present = {(key >> shift) & limit for key in block.counts}
+        if not present & wanted:
+            return None
+        if present <= wanted:
+            return block.ones()
+        keys = block.keys
         if sys.byteorder == "big":
+            keys = array("Q", keys)
             keys.byteswap()
-        offset, width = {"day": (0, 4), "agent": (4, 2), "vdn": (6, 2)}[term.kind]
-        hit = _lanes_in(keys.tobytes(), offset, width, wanted, {})
-        return hit.to_bytes(segment.rows, "little") if hit else None
+        hit = _lanes_in(keys.tobytes(), offset, width, present & wanted, {})
+        return hit.to_bytes(block.rows, "little") if hit else None
+
+    def _group_counts(self, terms: list[_Term], layout: _Layout) -> Counter[int]:
+        """Rows per group key of a query of group terms only: straight from the key counts."""
+        tests = []
+        for term in terms:
+            offset = {"day": 0, "agent": 4, "vdn": 6}[term.kind]
+            limit = 0xFFFFFFFF if term.kind == "day" else 0xFFFF
+            tests.append((8 * offset, limit, self._wanted_codes(term)))
+        counts: Counter[int] = Counter()
+        for key, n in self._counts(layout).items():
+            if all((key >> shift) & limit in wanted for shift, limit, wanted in tests):
+                counts[key] = n
+        return counts
 
     def _wanted_codes(self, term: _Term) -> set[int]:
-        """VDN / agent codes, or BCD days, that a group term matches (cached per term)."""
+        """VDN / agent codes, or BCD days, that a group term matches (cached per term); for
+        a plain text term, the agent codes whose id holds it."""
         if term.kind == "day":
             seen = self._day_set()
-            known = self._wanted.get(term)
+            with self._lock:
+                known = self._wanted.get(term)
             if known is None or known[0] != len(seen):
                 days = {bcd for bcd in seen if _matches(_day_text(bcd), term)}
-                known = self._wanted[term] = (len(seen), days)
+                known = (len(seen), days)
         else:
-            names = self._values[term.kind][1]
-            known = self._wanted.get(term)
-            if known is None or known[0] != len(names):
-                codes = {code for code, name in enumerate(names) if _matches(name, term)}
-                known = self._wanted[term] = (len(names), codes)
-        while len(self._wanted) > 64:
-            del self._wanted[next(iter(self._wanted))]
+            names = self._values["agent" if term.kind == "text" else term.kind][1]
+            size = len(names)
+            with self._lock:
+                known = self._wanted.get(term)
+            if known is None or known[0] != size:
+                codes = {code for code in range(size) if _matches(names[code], term)}
+                known = (size, codes)
+        with self._lock:
+            self._wanted[term] = known
+            while len(self._wanted) > 64:
+                del self._wanted[next(iter(self._wanted))]
         return known[1]
 
-    def _remember(self, term: _Term, index: int, mask: bytes | None) -> None:
-        key = (term, index)
-        old = self._masks.pop(key, None)
-        if old is not None and old[1] is not None:
-            self._mask_bytes -= len(old[1])
-        self._masks[key] = (self._segments[index].rows, mask)
-        if mask is not None:
-            self._mask_bytes += len(mask)
-        while self._mask_bytes > _CACHE_BYTES and self._masks:
-            _, (_, dropped) = self._masks.popitem(last=False)
-            if dropped is not None:
-                self._mask_bytes -= len(dropped)
+    def _remember(self, term: _Term, block: _Block, mask: bytes | None) -> None:
+        key = (term, id(block))
+        with self._lock:
+            old = self._masks.pop(key, None)
+            if old is not None and old[1] is not None:
+                self._mask_bytes -= len(old[1])
+            self._masks[key] = (block, mask)
+            if mask is not None:
+                self._mask_bytes += len(mask)
+            while self._mask_bytes > _CACHE_BYTES and self._masks:
+                _, (_, dropped) = self._masks.popitem(last=False)
+                if dropped is not None:
+                    self._mask_bytes -= len(dropped)
+            if term.kind == "text" and term not in self._recent:
+                self._recent = [term, *self._recent[:15]]
 
     # ------------------------------------------------------------------ tree
     def children(self, ids: Sequence[int] | None, path: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -732,67 +1018,72 @@ class RecordingStore:
             return list(rows)
         if isinstance(ids, range):
             return [r for r in rows if r in ids]
-        chosen = view.membership(self._rows)
-        return list(compress(rows, map(chosen.__getitem__, rows)))
+        if isinstance(ids, Selection):
+            return [r for r in rows if r in ids]
+        chosen = view.membership(self._layout.rows)
+        return [r for r in rows if r < len(chosen) and chosen[r]]
 
     def _ordered_rows(self, key: int) -> list[int]:
         """Every row of group ``key`` by call_begin (ties in load order), cached."""
-        total = self._counts()[key]
+        layout = self._layout
+        total = self._counts(layout)[key]
         cached = self._ordered.get(key)
         if cached is not None and cached[0] == total:
             return cached[1]
-        rows = self._rows_of(key, total)
-        begins = [self._begin_text(row) for row in rows]
+        rows = self._rows_of(key, layout)
+        begins = [self._begin_text(row, layout) for row in rows]
         order = sorted(range(len(rows)), key=begins.__getitem__)
         ordered = [rows[i] for i in order]
-        self._ordered[key] = (total, ordered)
+        self._ordered[key] = (len(ordered), ordered)
         return ordered
 
-    def _rows_of(self, key: int, total: int) -> list[int]:
-        """Row ids of group ``key``, found as the key's 8 bytes in the key array."""
+    @staticmethod
+    def _rows_of(key: int, layout: _Layout) -> list[int]:
+        """Row ids of group ``key``, found as the key's 8 bytes in the blocks' keys."""
         needle = key.to_bytes(8, sys.byteorder)
         rows: list[int] = []
-        group = self._group
-        for segment in self._segments:
-            raw = group[segment.start : segment.start + segment.rows].tobytes()
+        for block in layout.blocks:
+            if key not in block.counts:
+                continue
+            raw = block.keys.tobytes()
             at = raw.find(needle)
             while at >= 0:
                 if at % 8:
                     at = raw.find(needle, at + 1)
                     continue
-                rows.append(segment.start + at // 8)
+                rows.append(block.start + at // 8)
                 at = raw.find(needle, at + 8)
-            if len(rows) >= total:
-                break
         return rows
 
-    def _begin_text(self, row_id: int) -> bytes:
-        segment = self._segment_of(row_id)
-        return segment.line(row_id - segment.start).split(b",", _BEGIN + 1)[_BEGIN]
-
-    def _is_all(self, ids: Sequence[int]) -> bool:
-        return (
-            isinstance(ids, range) and ids.step == 1 and ids.start <= 0 and ids.stop >= self._rows
-        )
+    @staticmethod
+    def _begin_text(row_id: int, layout: _Layout) -> bytes:
+        block = layout.block_of(row_id)
+        return block.line(row_id - block.start).split(b",", _BEGIN + 1)[_BEGIN]
 
     def _view(self, ids: Sequence[int] | None) -> _View:
         """Group counts of ``ids`` as a tree, cached per ids object (None: every row)."""
-        whole = ids is None or self._is_all(ids)
+        layout = self._layout
+        rows = layout.rows
+        whole = ids is None or (
+            isinstance(ids, range) and ids.step == 1 and ids.start <= 0 and ids.stop >= rows
+        )
         key = -1 if whole else id(ids)
-        size = self._rows if whole else len(ids)  # type: ignore[arg-type]
+        size = rows if whole else len(ids)  # type: ignore[arg-type]
         view = self._views.get(key)
         if view is not None and view.ids is (None if whole else ids) and view.size == size:
             self._views.move_to_end(key)
             return view
         if whole:
-            counts = self._counts()
+            counts = self._counts(layout)
+        elif isinstance(ids, Selection):
+            counts = ids.counts()
         else:
             assert ids is not None
-            group = self._group
-            try:
-                counts = Counter(map(group.__getitem__, ids))
-            except (IndexError, TypeError):
-                counts = Counter(group[i] for i in ids if 0 <= i < self._rows)
+            counts = Counter()
+            for row in ids:
+                if 0 <= row < rows:
+                    block = layout.block_of(row)
+                    counts[block.keys[row - block.start]] += 1
         view = _View(None if whole else ids, size, counts)
         self._views[key] = view
         while len(self._views) > 4:
@@ -869,3 +1160,285 @@ def _checked(rows: Iterable[Sequence[str]]) -> RowBatch:
             if parse_time(value) is None:
                 raise ValueError(f"row {row}: {COLUMNS[column]} is not a time: {value!r}")
     return batch
+
+
+# =========================================================================== loading
+HELPER_MIN_BYTES = 32 << 20
+"""Plain index input from this size on is read by two processes (see :func:`load_index`)."""
+HEAD_SHARE = 0.45
+"""The share of the bytes read here; the helper reads the rest (this process also draws)."""
+
+
+@dataclass(slots=True)
+class LoadStep:
+    """What one step of :func:`load_index` added."""
+
+    rows: int
+    problems: list[IndexProblem]
+    bytes_done: int
+    bytes_total: int
+
+
+def load_index(
+    store: RecordingStore,
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    chunk_size: int = 10_000,
+    first_chunk_size: int | None = None,
+    helper: bool = True,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[LoadStep]:
+    """Read index files into ``store`` (appending), step by step.
+
+    A big plain input (:data:`HELPER_MIN_BYTES`, no gzip/zip) on a machine with a second
+    core is cut in two at a line start (:func:`index_reader.split_index`): this process reads
+    the head while a helper process (``python -m ccfs_tui.core.store --load-helper``) reads
+    the tail and prepares its blocks (columns, group keys with its own codes, key counts);
+    its blocks are added once the head is in, its codes mapped to the store's. Problems keep
+    their file line numbers. If the helper cannot start or fails, the tail is read here.
+    It stops, adding nothing more, as soon as ``cancelled()`` is true; close the iterator
+    to stop early too. Either way the helper is killed.
+    """
+    plan = split_index(paths, HEAD_SHARE, HELPER_MIN_BYTES) if helper and _cores() > 1 else None
+    if plan is None:
+        for chunk in iter_index(paths, chunk_size=chunk_size, first_chunk_size=first_chunk_size):
+            if cancelled():
+                return
+            if chunk.rows:
+                store.extend_rows(chunk.rows)
+            yield LoadStep(len(chunk.rows), chunk.problems, chunk.bytes_done, chunk.bytes_total)
+        return
+    head, tail = plan
+    total = sum(span.stop - span.start for span in head + tail)
+    done = sum(span.stop - span.start for span in head)
+    job = _Helper.start(tail, chunk_size, done, total)
+    merge = _ProblemMerge(None if head[-1].whole else head[-1].source)
+    try:
+        for chunk in iter_spans(
+            head, chunk_size=chunk_size, first_chunk_size=first_chunk_size, bytes_total=total
+        ):
+            if cancelled():
+                return
+            if chunk.rows:
+                store.extend_rows(chunk.rows)
+            merge.head(chunk)
+            yield LoadStep(len(chunk.rows), chunk.problems, chunk.bytes_done, total)
+        applied, resume = 0, (0, 1)  # rows from the helper; where its problems stopped
+        if job is not None:
+            codes = _CodeMap(store._codes)
+            for frame in job.frames():
+                if cancelled():
+                    return
+                if frame["count"]:
+                    store._extend_prepared(frame, codes)
+                applied += frame["count"]
+                resume = (_source_index(tail, frame["source"]), frame["next_line"])
+                problems = merge.tail(frame["source"], frame["problems"], frame["problem_count"])
+                yield LoadStep(frame["count"], problems, frame["bytes_done"], total)
+        if job is None or not job.ok:  # read the rest here, past what the helper gave
+            for chunk in iter_spans(
+                tail, chunk_size=chunk_size, bytes_total=total, bytes_before=done
+            ):
+                if cancelled():
+                    return
+                rows = chunk.rows
+                if applied:
+                    skip = min(applied, len(rows))
+                    rows, applied = rows.slice_rows(skip, len(rows)), applied - skip
+                if rows:
+                    store.extend_rows(rows)
+                where = _source_index(tail, chunk.source)
+                fresh = [p for p in chunk.problems if (where, p.line or 1 << 62) >= resume]
+                problems = merge.tail(chunk.source, fresh, chunk.problem_count)
+                yield LoadStep(len(rows), problems, chunk.bytes_done, total)
+        last = merge.finish()
+        if last:
+            yield LoadStep(0, last, total, total)
+    finally:
+        if job is not None:
+            job.close()
+
+
+def _source_index(spans: list[Span], source: str) -> int:
+    return next((i for i, span in enumerate(spans) if span.source == source), len(spans))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _ProblemMerge:
+    """Problems of the one file that is cut in two: tail line numbers made absolute, and
+    at most MAX_PROBLEMS_PER_FILE listed over both parts, then one line counts the rest."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.listed = 0
+        self.found = 0
+        self.tail_found = 0
+        self.first_tail_line = 1
+
+    def head(self, chunk: IndexChunk) -> None:
+        if chunk.source == self.source:
+            self.listed += len(chunk.problems)
+            self.found = chunk.problem_count
+            self.first_tail_line = chunk.next_line
+
+    def tail(self, source: str, problems: list[IndexProblem], found: int) -> list[IndexProblem]:
+        if source != self.source or self.source is None:
+            return problems
+        self.tail_found = found
+        shift = self.first_tail_line - 1
+        room = max(0, MAX_PROBLEMS_PER_FILE - self.listed)
+        kept = [
+            IndexProblem(p.source, p.line + shift if p.line else 0, p.reason)
+            for p in problems[:room]
+        ]
+        self.listed += len(kept)
+        return kept
+
+    def finish(self) -> list[IndexProblem]:
+        extra = self.found + self.tail_found - self.listed
+        if self.source is None or extra <= 0:
+            return []
+        return [IndexProblem(self.source, 0, f"{extra:,} more skipped lines not listed")]
+
+
+class _Helper:
+    """The helper process. It writes its frames to an anonymous memory file (a temporary
+    file where there is no ``memfd_create``), so it never waits for this process, whose
+    GIL is busy reading the head; the frames are read back once the head is in."""
+
+    def __init__(self, process: subprocess.Popen[bytes], fd: int, path: str | None) -> None:
+        self.process = process
+        self.fd = fd
+        self.path = path
+        self.ok = False
+    @classmethod
+    def start(cls, spans: list[Span], chunk_size: int, done: int, total: int) -> _Helper | None:
+        if os.name != "posix":
+            return None
+        path: str | None = None
+        try:
+            if hasattr(os, "memfd_create"):
+                fd = os.memfd_create("ccfs-tui-load", 0)
+            else:  # pragma: no cover - macOS and others
+                fd, path = tempfile.mkstemp(prefix="ccfs-tui-load-")
+        except OSError:
+            return None
+        root = str(Path(__file__).resolve().parents[2])
+        pythonpath = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": root + (os.pathsep + pythonpath if pythonpath else "")}
+        command = [sys.executable, "-m", "ccfs_tui.core.store", "--load-helper"]
+        request = {"spans": spans, "chunk_size": chunk_size, "done": done, "total": total}
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, pass_fds=(fd,),
+            )  # fmt: skip
+            assert process.stdin is not None
+            process.stdin.write(pickle.dumps({**request, "fd": fd}, pickle.HIGHEST_PROTOCOL))
+            process.stdin.close()
+        except (OSError, ValueError):
+            cls._discard(fd, path)
+            return None
+        return cls(process, fd, path)
+
+    def frames(self) -> Iterator[dict[str, Any]]:
+        """The helper's frames as it writes them; :attr:`ok` tells, once they end, whether
+        it got through (if not, the caller reads the rest itself)."""
+        position = 0
+        while True:
+            size = os.fstat(self.fd).st_size
+            if size >= position + 8:
+                length = int.from_bytes(os.pread(self.fd, 8, position), "little")
+                if size >= position + 8 + length:
+                    frame = pickle.loads(os.pread(self.fd, length, position + 8))
+                    position += 8 + length
+                    if frame.get("done") is True:
+                        self.ok = True
+                        return
+                    if "error" in frame:
+                        return
+                    yield frame
+                    continue
+            if self.process.poll() is not None and os.fstat(self.fd).st_size == size:
+                return  # it stopped without saying it was done
+            time.sleep(0.002)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self._discard(self.fd, self.path)
+        self.fd = -1
+
+    @staticmethod
+    def _discard(fd: int, path: str | None) -> None:
+        if fd >= 0:
+            os.close(fd)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
+def _load_helper_main() -> int:
+    """The helper process: read the spans it is sent, write one frame per chunk."""
+    request = pickle.load(sys.stdin.buffer)
+    out = open(request["fd"], "wb", buffering=1 << 20)  # noqa: SIM115 - closed below
+    codes = _Codes()
+    sent = {"vdn": 0, "agent": 0}
+
+    def send(frame: dict[str, Any]) -> None:
+        data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+
+    try:
+        for chunk in iter_spans(
+            request["spans"],
+            chunk_size=request["chunk_size"],
+            bytes_total=request["total"],
+            bytes_before=request["done"],
+        ):
+            frame: dict[str, Any] = {
+                "count": len(chunk.rows),
+                "source": chunk.source,
+                "problems": chunk.problems,
+                "problem_count": chunk.problem_count,
+                "bytes_done": chunk.bytes_done,
+                "next_line": chunk.next_line,
+            }
+            if frame["count"]:
+                batch = chunk.rows
+                split = batch.split_text()
+                batch.drop_split()
+                columns, keys, counts = _prepare(codes, len(batch), split)
+                del split
+                if codes.wide:
+                    send({"error": "too many VDNs or agents for a helper"})
+                    return 1
+                if sys.byteorder == "big":
+                    keys.byteswap()
+                text, crlf = batch.raw_text()
+                frame.update(
+                    text=text, crlf=crlf, columns=columns, keys=keys.tobytes(), counts=counts
+                )
+            for kind in ("vdn", "agent"):
+                frame[f"{kind}_new"] = codes.raw[kind][sent[kind] :]
+                sent[kind] = len(codes.raw[kind])
+            send(frame)
+        send({"done": True})
+    except Exception as exc:
+        send({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    finally:
+        out.close()
+    return 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--load-helper"]:
+    raise SystemExit(_load_helper_main())

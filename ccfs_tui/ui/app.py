@@ -7,6 +7,7 @@ Data flows one way: index files -> store -> widgets. The app turns worker result
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +45,8 @@ from ccfs_tui.ui.widgets.tree import group_name
 from ccfs_tui.ui.workers import SecretNeeded, WorkersMixin
 
 TREE_REFRESH = 0.4
-"""Seconds between two tree refreshes while the index loads (throttle)."""
+"""Seconds between two tree refreshes while the index loads (throttle): a refresh costs the
+number of groups and populated nodes, not the number of rows."""
 
 
 class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
@@ -111,6 +113,9 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self._filter_generation = 0
         self._tree_dirty = False
         self._first_chunk = True
+        self._progress = (0, 1)
+        self.first_rows_painted = threading.Event()
+        """Set once the first rows are on screen: the loader waits for it (see workers)."""
         self._last_live = -1
         self.main_screen = MainScreen()
 
@@ -182,7 +187,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return
         self.loading = True
         self._first_chunk = True
-        browser.loading = True
+        self.first_rows_painted.clear()
+        browser.index_loading = True
         browser.set_progress(0, 1)
         browser.update_summary()
         self.load_index_worker(self.index_paths)
@@ -217,32 +223,22 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.start_loading()
 
     def on_index_chunk_loaded(self, message: IndexChunkLoaded) -> None:
-        """Add a chunk to the store; the tree refreshes on the throttle timer."""
+        """The loader added rows to the store: counts now, the tree on the throttle timer."""
+        if message.store is not None and message.store is not self.store:
+            return  # from the loader of a store that a reload replaced
         browser = self.main_screen.browser
-        before = len(self.store)
-        try:
-            if message.rows:
-                self.store.extend_rows(message.rows)
-        except Exception as exc:  # a bug in the store must not take the app down
-            self.workers.cancel_group(self, "load")
-            self._notify_error(exc)
-            self._finish_loading(f"load stopped: {type(exc).__name__}")
-            return
-        after = len(self.store)
         self.problems.extend(message.problems)
-        tree = browser.tree_widget
-        if tree.ids is not None and after > before and browser.applied_query.strip():
-            new_ids = range(before, after)  # the store numbers rows in the order added
-            tree.ids = [*tree.ids, *self.store.filter(browser.applied_query, new_ids)]
-        browser.total = after
+        browser.total = len(self.store)
         browser.problem_count = len(self.problems)
-        browser.set_progress(message.bytes_done, message.bytes_total)
-        if self._first_chunk and after:
+        self._progress = (message.bytes_done, message.bytes_total)
+        if self._first_chunk and browser.total:
             self._first_chunk = False
-            tree.rebuild()
+            browser.tree_widget.rebuild()
             browser.update_summary()
+            browser.set_progress(*self._progress)
+            self.call_after_refresh(self.first_rows_painted.set)
         else:
-            self._tree_dirty = True
+            self._tree_dirty = True  # drawn on the throttle timer: a frame costs the loader
         if message.problems and len(self.problems) == len(message.problems):
             self.main_screen.refresh_bindings()
 
@@ -251,7 +247,13 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return
         self._tree_dirty = False
         browser = self.main_screen.browser
-        browser.tree_widget.sync()
+        if self.loading:
+            browser.set_progress(*self._progress)
+        tree = browser.tree_widget
+        if tree.ids is not None and browser.applied_query.strip():
+            # the rows added since: only their blocks are searched (the rest is cached)
+            tree.ids = self.store.select(browser.applied_query)
+        tree.sync()
         browser.update_summary()
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
@@ -261,9 +263,10 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         )
 
     def _finish_loading(self, note: str) -> None:
+        self.first_rows_painted.set()
         self.loading = False
         browser = self.main_screen.browser
-        browser.loading = False
+        browser.index_loading = False
         browser.load_note = note
         browser.set_progress(1, 1)
         if self._first_chunk:
@@ -286,8 +289,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return
         ids = message.ids
         if ids is not None and len(self.store) > message.upto:
-            rest = range(message.upto, len(self.store))
-            ids = [*ids, *self.store.filter(message.query, rest)]
+            ids = self.store.select(message.query)  # rows came meanwhile: only they are new
         self.main_screen.browser.apply_filter(message.query, ids)
 
     # ================================================================= selection

@@ -12,20 +12,23 @@ from ccfs_tui.core.tokens import Token
 
 
 class IndexChunkLoaded(Message):
-    """A chunk of validated index rows (and the lines that were skipped)."""
+    """The loader added ``rows`` rows to ``store`` (and these lines were skipped)."""
 
     def __init__(
         self,
-        rows: Sequence[Sequence[str]],
+        rows: int,
         problems: Sequence[Any],
         bytes_done: int,
         bytes_total: int,
+        store: Any = None,
     ) -> None:
         super().__init__()
         self.rows = rows
         self.problems = list(problems)
         self.bytes_done = bytes_done
         self.bytes_total = bytes_total
+        self.store = store
+        """The store the rows went to (a reload replaces the app's store)."""
 
 
 class IndexLoadFinished(Message):
@@ -40,7 +43,9 @@ class IndexLoadFinished(Message):
 class FilterApplied(Message):
     """The store answered a filter query (``ids`` is None when the query is empty)."""
 
-    def __init__(self, query: str, ids: list[int] | None, generation: int, upto: int = 0) -> None:
+    def __init__(
+        self, query: str, ids: Sequence[int] | None, generation: int, upto: int = 0
+    ) -> None:
         super().__init__()
         self.query = query
         self.ids = ids

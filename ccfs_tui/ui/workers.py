@@ -7,6 +7,8 @@ messages (``messages.py``); failures reach the app's one ``Worker.StateChanged``
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,11 +31,15 @@ from ccfs_tui.ui.player import start_player
 if TYPE_CHECKING:
     from ccfs_tui.core.client import CcfsClient
 
-LOAD_CHUNK = 5_000
-"""Rows per index chunk: the first one shows within a blink."""
+FIRST_CHUNK = 2_000
+"""Rows of the first index chunk: enough to fill the screen, read within a blink."""
 
-FILTER_SLICE = 5_000
-"""Rows filtered between two yields to the event loop (a new key cancels the rest)."""
+LOAD_CHUNK = 20_000
+"""Rows per later index chunk (a few MB of text each)."""
+
+FIRST_FRAME_WAIT = 0.5
+"""Seconds the loader waits for the first rows to be painted before it reads on (the
+screen's first frame and the loader would otherwise share the GIL)."""
 
 PROGRESS_STEP = 64 * 1024
 """Download progress messages at most every this many bytes."""
@@ -69,37 +75,52 @@ class WorkersMixin:
         def post_message(self, message: Any) -> bool: ...
 
     # ----------------------------------------------------------------- index
+    first_rows_painted: threading.Event
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_index_worker(self, paths: Sequence[Path]) -> None:
-        """Read the index files in chunks (a thread: parsing is CPU and disk)."""
-        from ccfs_tui.core.index_reader import iter_index
+        """Read the index files in chunks and add them to the store, here in the thread
+        (parsing is CPU and disk; the store takes rows from one writer while the UI reads).
+        Only counts and problems go back to the UI."""
+        from ccfs_tui.core.store import load_index
 
         worker = get_current_worker()
+        store = self.store  # a reload makes a new store: this worker keeps filling the old one
         prepare, self._prepare_index = self._prepare_index, None
         if prepare is not None:
             prepare()
-        for chunk in iter_index(list(paths), chunk_size=LOAD_CHUNK):
-            if worker.is_cancelled:
-                self.post_message(IndexLoadFinished(cancelled=True))
-                return
-            self.post_message(
-                IndexChunkLoaded(chunk.rows, chunk.problems, chunk.bytes_done, chunk.bytes_total)
-            )
+        first = True
+        steps = load_index(
+            store,
+            list(paths),
+            chunk_size=LOAD_CHUNK,
+            first_chunk_size=FIRST_CHUNK,
+            cancelled=lambda: worker.is_cancelled,
+        )
+        with contextlib.closing(steps):  # closing it stops a helper process too
+            for step in steps:
+                self.post_message(
+                    IndexChunkLoaded(
+                        step.rows, step.problems, step.bytes_done, step.bytes_total, store
+                    )
+                )
+                if first and step.rows:
+                    first = False
+                    self.first_rows_painted.wait(FIRST_FRAME_WAIT)
         self.post_message(IndexLoadFinished(cancelled=worker.is_cancelled))
 
     # ----------------------------------------------------------------- filter
-    @work(exclusive=True, group="filter", exit_on_error=False)
-    async def filter_worker(self, query: str, generation: int) -> None:
-        """Run ``query`` on the store slice by slice; a newer query cancels this one."""
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def filter_worker(self, query: str, generation: int) -> None:
+        """Run ``query`` on the whole store, block by block; a newer query cancels this one
+        between two blocks (its answer would be dropped anyway)."""
         if not query.strip():
             self.post_message(FilterApplied(query, None, generation))
             return
-        ids = self.store.all_ids()
-        found: list[int] = []
-        for start in range(0, len(ids), FILTER_SLICE):
-            found.extend(self.store.filter(query, ids[start : start + FILTER_SLICE]))
-            await asyncio.sleep(0)
-        self.post_message(FilterApplied(query, found, generation, upto=len(ids)))
+        worker = get_current_worker()
+        found = self.store.select(query, cancelled=lambda: worker.is_cancelled)
+        if found is not None and not worker.is_cancelled:
+            self.post_message(FilterApplied(query, found, generation, upto=found.rows))
 
     # ----------------------------------------------------------------- client
     async def get_client(self) -> CcfsClient:

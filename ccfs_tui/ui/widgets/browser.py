@@ -15,8 +15,9 @@ from textual.widgets import Input, ProgressBar, Static, Tree
 from ccfs_tui.ui.formatting import count
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
-FILTER_DELAY = 0.15
-"""Debounce of the filter input, seconds."""
+FILTER_DELAY = 0.03
+"""Debounce of the filter input, seconds: keys typed or pasted faster make one search (and
+a search still running when a key arrives is cancelled)."""
 
 
 class FilterInput(Input):
@@ -65,7 +66,8 @@ class RecordingBrowser(Vertical):
         self.applied_query = ""
         self.total = 0
         self.problem_count = 0
-        self.loading = False
+        self.index_loading = False
+        """The index is still loading (not Widget.loading: that would cover the browser)."""
         self.load_note = ""
         self.empty_text = ""
         self._debounce: Any = None
@@ -102,7 +104,7 @@ class RecordingBrowser(Vertical):
     def update_summary(self) -> None:
         """Redraw the counts line."""
         summary = self.query_one("#summary", Static)
-        if self.empty_text and not self.total and not self.loading:
+        if self.empty_text and not self.total and not self.index_loading:
             summary.update(Content(self.empty_text))
             return
         parts = []
@@ -110,7 +112,7 @@ class RecordingBrowser(Vertical):
             parts.append(f"[b]{count(len(self.tree_widget.ids))}[/] of {count(self.total)}")
         else:
             parts.append(f"[b]{count(self.total)}[/] recordings")
-        if self.loading:
+        if self.index_loading:
             parts.append("loading…")
         elif self.load_note:
             parts.append(self.load_note)
@@ -121,8 +123,10 @@ class RecordingBrowser(Vertical):
     def set_progress(self, done: int, total: int) -> None:
         """Show the load progress (bytes)."""
         bar = self.query_one("#load-progress", ProgressBar)
-        bar.display = self.loading
-        bar.update(total=max(total, 1), progress=done)
+        if bar.display != self.index_loading:
+            bar.display = self.index_loading
+        if (bar.total, bar.progress) != (max(total, 1), done):
+            bar.update(total=max(total, 1), progress=done)
 
     # ------------------------------------------------------------------ filter
     def open_filter(self) -> None:
@@ -179,7 +183,7 @@ class RecordingBrowser(Vertical):
         if self._reveal_on_apply:
             self._reveal_on_apply = False
             self.reveal_first()
-        elif kept is not None and (ids is None or kept in set(ids)):
+        elif kept is not None and (ids is None or kept in ids):
             self.reveal(kept)
 
     def _expand_all(self, node: Any) -> None:

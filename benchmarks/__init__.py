@@ -1,0 +1,1 @@
+"""ccfs-tui benchmarks: ``python -m benchmarks [--rows N]`` (see ``benchmarks/run.py``)."""

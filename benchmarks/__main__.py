@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: the one benchmark command."""
+
+from benchmarks.run import main
+
+raise SystemExit(main())
