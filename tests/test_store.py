@@ -345,6 +345,10 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
             (r[C["vdn_id"]] or NO_VDN, r[C["call_begin"]][:10], r[C["agent_id"]] or NO_AGENT)
             for r in (rows[i] for i in ids)
         )
+        vdns: Counter[str] = Counter()
+        for (vdn, _, _), n in groups.items():
+            vdns[vdn] += n
+        assert dict(s.children(s.filter(query), ())) == dict(vdns)  # the top level alone
         seen: Counter[tuple[str, str, str]] = Counter()
         for vdn, _ in s.children(ids, ()):
             for day, _ in s.children(ids, (vdn,)):

@@ -415,6 +415,7 @@ class _Block:
     __slots__ = (
         "_offsets",
         "_ones",
+        "_vdn_plane",
         "columns",
         "counts",
         "crlf",
@@ -443,6 +444,7 @@ class _Block:
         self.counts = counts
         self._offsets: array[int] | None = None
         self._ones: bytes | None = None
+        self._vdn_plane: bytes | None = None
 
     def joined(self, other: _Block) -> _Block:
         """This block followed by ``other`` (a copy)."""
@@ -461,6 +463,16 @@ class _Block:
             keys,
             self.counts + other.counts,
         )
+
+    def vdn_plane(self) -> bytes:
+        """The low byte of each row's VDN code (made on first use)."""
+        if self._vdn_plane is None:
+            keys = self.keys
+            if sys.byteorder == "big":
+                keys = array("Q", keys)
+                keys.byteswap()
+            self._vdn_plane = keys.tobytes()[6::8]
+        return self._vdn_plane
 
     def ones(self) -> bytes:
         """The mask of every row."""
@@ -496,7 +508,17 @@ class Selection(Sequence[int]):
     :meth:`RecordingStore.filter` answers for the whole store). ``in`` and ``len`` are cheap;
     :meth:`counts` gives rows per group key for the tree."""
 
-    __slots__ = ("_counts", "_ids", "_len", "_starts", "parts", "query", "rows")
+    __slots__ = (
+        "_counts",
+        "_ids",
+        "_len",
+        "_lock",
+        "_starts",
+        "_vdns",
+        "parts",
+        "query",
+        "rows",
+    )
 
     def __init__(
         self,
@@ -512,23 +534,55 @@ class Selection(Sequence[int]):
         self._starts = [block.start for block, _ in parts]
         self._len = sum(mask.count(1) for _, mask in parts)
         self._counts = counts
+        self._vdns: Counter[int] | None = None
         self._ids: list[int] | None = None
+        self._lock = threading.Lock()
 
     def counts(self) -> Counter[int]:
-        """Selected rows per group key."""
-        if self._counts is None:
-            counts: Counter[int] = Counter()
+        """Selected rows per group key (made on first use, by whichever thread asks)."""
+        with self._lock:
+            if self._counts is None:
+                counts: Counter[int] = Counter()
+                for block, mask in self.parts:
+                    ones = mask.count(1)
+                    if ones == block.rows:
+                        counts.update(block.counts)
+                    elif ones * 2 > block.rows:
+                        counts.update(block.counts)
+                        counts.subtract(compress(block.keys, mask.translate(_FLIP)))
+                    else:
+                        counts.update(compress(block.keys, mask))
+                self._counts = +counts
+            return self._counts
+
+    def vdn_counts(self) -> Counter[int] | None:
+        """Selected rows per VDN code, cheaper than :meth:`counts` (what the tree's top level
+        needs); None when the keys do not allow it (then use :meth:`counts`)."""
+        if self._vdns is not None:
+            return self._vdns
+        out: Counter[int] = Counter()
+        if self._counts is not None:
+            for key, n in self._counts.items():
+                if key & _WIDE:
+                    return None
+                out[key >> 48] += n
+        else:
             for block, mask in self.parts:
+                codes = {key >> 48 for key in block.counts}
+                if max(codes) > 255:  # also every wide key
+                    return None
                 ones = mask.count(1)
                 if ones == block.rows:
-                    counts.update(block.counts)
-                elif ones * 2 > block.rows:
-                    counts.update(block.counts)
-                    counts.subtract(compress(block.keys, mask.translate(_FLIP)))
+                    for key, n in block.counts.items():
+                        out[key >> 48] += n
+                elif len(codes) == 1:
+                    out[codes.pop()] += ones
                 else:
-                    counts.update(compress(block.keys, mask))
-            self._counts = +counts
-        return self._counts
+                    chosen = bytes(compress(block.vdn_plane(), mask))
+                    for code in codes:
+                        out[code] += chosen.count(code)
+        self._vdns = +out
+        return self._vdns
 
     def __len__(self) -> int:
         return self._len
@@ -820,7 +874,8 @@ class RecordingStore:
         self, query: str, cancelled: Callable[[], bool] | None = None
     ) -> Selection | None:
         """The rows matching ``query``, searched block by block; None when ``cancelled()``
-        turns true between two blocks. The selection's group counts are made here too."""
+        turns true between two blocks. The counts of the tree's top level are made here
+        too; the full group counts when first needed (:meth:`Selection.counts`)."""
         layout = self._layout
         terms = parse_query(query)
         parts: list[tuple[_Block, bytes]] = []
@@ -845,7 +900,8 @@ class RecordingStore:
         if terms and all(term.kind != "text" for term in terms) and not self._wide_keys:
             counts = self._group_counts(terms, layout)
         selection = Selection(query, layout.rows, parts, counts)
-        selection.counts()
+        if selection.vdn_counts() is None:  # the tree's top level needs one or the other
+            selection.counts()
         return selection
 
     def _term_mask(self, term: _Term, block: _Block, current: bytes) -> bytes | None:
@@ -992,6 +1048,13 @@ class RecordingStore:
         view = self._view(ids)
         key = tuple(_unlabel(v, NO_VDN) if i == 0 else v for i, v in enumerate(path))
         cached = view.sorted.get(key)
+        if cached is None and not key and isinstance(ids, Selection) and not view.counted:
+            vdns = ids.vdn_counts()
+            if vdns is not None:
+                names = self._values["vdn"][1]
+                cached = [(names[code] or NO_VDN, n) for code, n in vdns.items()]
+                cached.sort(key=lambda item: natural_key(item[0]))
+                view.sorted[key] = cached
         if cached is None:
             counts = view.levels(self._name)[len(key)].get(key, {})
             empty = (NO_VDN, "", NO_AGENT)[len(key)]
@@ -1073,17 +1136,14 @@ class RecordingStore:
         if view is not None and view.ids is (None if whole else ids) and view.size == size:
             self._views.move_to_end(key)
             return view
+        counts: Callable[[], Counter[int]]
         if whole:
-            counts = self._counts(layout)
+            counts = functools.partial(self._counts, layout)
         elif isinstance(ids, Selection):
-            counts = ids.counts()
+            counts = ids.counts
         else:
             assert ids is not None
-            counts = Counter()
-            for row in ids:
-                if 0 <= row < rows:
-                    block = layout.block_of(row)
-                    counts[block.keys[row - block.start]] += 1
+            counts = functools.partial(_count_rows, ids, layout)
         view = _View(None if whole else ids, size, counts)
         self._views[key] = view
         while len(self._views) > 4:
@@ -1094,16 +1154,31 @@ class RecordingStore:
 class _View:
     """Counts of one ids selection: per group key, and per tree level and path."""
 
-    __slots__ = ("_keys", "_levels", "_membership", "counts", "ids", "size", "sorted")
+    __slots__ = ("_counts", "_keys", "_levels", "_make", "_membership", "ids", "size", "sorted")
 
-    def __init__(self, ids: Sequence[int] | None, size: int, counts: Counter[int]) -> None:
+    def __init__(
+        self, ids: Sequence[int] | None, size: int, counts: Callable[[], Counter[int]]
+    ) -> None:
         self.ids = ids
         self.size = size
-        self.counts = counts
+        self._make = counts
+        self._counts: Counter[int] | None = None
         self.sorted: dict[tuple[str, ...], list[tuple[str, int]]] = {}
         self._levels: tuple[dict[tuple[str, ...], dict[str, int]], ...] | None = None
         self._keys: dict[tuple[str, str, str], int] | None = None
         self._membership: bytearray | None = None
+
+    @property
+    def counted(self) -> bool:
+        """The group counts are made."""
+        return self._counts is not None
+
+    @property
+    def counts(self) -> Counter[int]:
+        """Rows per group key (made on first use)."""
+        if self._counts is None:
+            self._counts = self._make()
+        return self._counts
 
     def levels(
         self, name: Callable[[int], tuple[str, str, str]]
@@ -1142,6 +1217,15 @@ class _View:
                     chosen[row] = 1
             self._membership = chosen
         return self._membership
+
+
+def _count_rows(ids: Iterable[int], layout: _Layout) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for row in ids:
+        if 0 <= row < layout.rows:
+            block = layout.block_of(row)
+            counts[block.keys[row - block.start]] += 1
+    return counts
 
 
 def _unlabel(value: str, label: str) -> str:
@@ -1211,7 +1295,8 @@ def load_index(
     head, tail = plan
     total = sum(span.stop - span.start for span in head + tail)
     done = sum(span.stop - span.start for span in head)
-    job = _Helper.start(tail, chunk_size, done, total)
+    job: _Helper | None = None
+    started = False
     merge = _ProblemMerge(None if head[-1].whole else head[-1].source)
     try:
         for chunk in iter_spans(
@@ -1223,6 +1308,11 @@ def load_index(
                 store.extend_rows(chunk.rows)
             merge.head(chunk)
             yield LoadStep(len(chunk.rows), chunk.problems, chunk.bytes_done, total)
+            if not started:  # after the first rows: they are not kept waiting for a spawn
+                started = True
+                job = _Helper.start(tail, chunk_size, done, total)
+        if not started:
+            job = _Helper.start(tail, chunk_size, done, total)
         applied, resume = 0, (0, 1)  # rows from the helper; where its problems stopped
         if job is not None:
             codes = _CodeMap(store._codes)
@@ -1317,6 +1407,8 @@ class _Helper:
         self.fd = fd
         self.path = path
         self.ok = False
+        self.peak = 0
+        """The helper's peak resident memory in bytes (from its last frame; 0 unknown)."""
     @classmethod
     def start(cls, spans: list[Span], chunk_size: int, done: int, total: int) -> _Helper | None:
         if os.name != "posix":
@@ -1359,7 +1451,7 @@ class _Helper:
                     frame = pickle.loads(os.pread(self.fd, length, position + 8))
                     position += 8 + length
                     if frame.get("done") is True:
-                        self.ok = True
+                        self.ok, self.peak = True, frame.get("peak", 0)
                         return
                     if "error" in frame:
                         return
@@ -1383,6 +1475,18 @@ class _Helper:
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+
+
+def _peak_memory() -> int:
+    """This process's peak resident memory in bytes (0 where /proc has no answer)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _load_helper_main() -> int:
@@ -1431,7 +1535,7 @@ def _load_helper_main() -> int:
                 frame[f"{kind}_new"] = codes.raw[kind][sent[kind] :]
                 sent[kind] = len(codes.raw[kind])
             send(frame)
-        send({"done": True})
+        send({"done": True, "peak": _peak_memory()})
     except Exception as exc:
         send({"error": f"{type(exc).__name__}: {exc}"})
         return 1

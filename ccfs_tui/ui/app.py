@@ -191,7 +191,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         browser.index_loading = True
         browser.set_progress(0, 1)
         browser.update_summary()
-        self.load_index_worker(self.index_paths)
+        self.start_index_load(self.index_paths)
 
     def empty_text(self) -> str:
         """What to do when no index was given."""
@@ -515,6 +515,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become something the user sees."""
         worker, state = event.worker, event.state
+        if worker.group == "filter" and state != WorkerState.ERROR:
+            return  # a search starting or ending changes nothing the bars or keys show
         if state in (WorkerState.PENDING, WorkerState.RUNNING):
             self.refresh_view()
             return

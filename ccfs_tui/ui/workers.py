@@ -77,26 +77,62 @@ class WorkersMixin:
     # ----------------------------------------------------------------- index
     first_rows_painted: threading.Event
 
+    def start_index_load(self, paths: Sequence[Path]) -> None:
+        """Read the first chunk now, on the UI thread, so that the very first frame shows rows
+        (a few ms); the rest in :meth:`load_index_worker`. With a ``prepare_index`` hook (it
+        may wait) everything happens in the worker."""
+        from ccfs_tui.core.store import load_index
+
+        holder: list[Any] = []  # the worker, once it runs: cancelling it stops the steps
+        steps = None
+        if self._prepare_index is None:
+            steps = load_index(
+                self.store,
+                list(paths),
+                chunk_size=LOAD_CHUNK,
+                first_chunk_size=FIRST_CHUNK,
+                cancelled=lambda: bool(holder) and holder[0].is_cancelled,
+            )
+            try:
+                first = next(steps, None)
+            except Exception:  # the worker meets it again and reports it
+                steps.close()
+                steps = None
+            else:
+                if first is not None:
+                    message = IndexChunkLoaded(
+                        first.rows, first.problems, first.bytes_done, first.bytes_total, self.store
+                    )
+                    self.on_index_chunk_loaded(message)  # type: ignore[attr-defined]
+        self.load_index_worker(paths, steps, holder)
+
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_index_worker(self, paths: Sequence[Path]) -> None:
-        """Read the index files in chunks and add them to the store, here in the thread
-        (parsing is CPU and disk; the store takes rows from one writer while the UI reads).
-        Only counts and problems go back to the UI."""
+    def load_index_worker(
+        self, paths: Sequence[Path], steps: Any = None, holder: list[Any] | None = None
+    ) -> None:
+        """Read the (rest of the) index files in chunks and add them to the store, here in
+        the thread (parsing is CPU and disk; the store takes rows from one writer while the
+        UI reads). Only counts and problems go back to the UI."""
         from ccfs_tui.core.store import load_index
 
         worker = get_current_worker()
+        if holder is not None:
+            holder.append(worker)
         store = self.store  # a reload makes a new store: this worker keeps filling the old one
-        prepare, self._prepare_index = self._prepare_index, None
-        if prepare is not None:
-            prepare()
-        first = True
-        steps = load_index(
-            store,
-            list(paths),
-            chunk_size=LOAD_CHUNK,
-            first_chunk_size=FIRST_CHUNK,
-            cancelled=lambda: worker.is_cancelled,
-        )
+        waiting = steps is None
+        if steps is None:
+            prepare, self._prepare_index = self._prepare_index, None
+            if prepare is not None:
+                prepare()
+            steps = load_index(
+                store,
+                list(paths),
+                chunk_size=LOAD_CHUNK,
+                first_chunk_size=FIRST_CHUNK,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        else:
+            self.first_rows_painted.wait(FIRST_FRAME_WAIT)
         with contextlib.closing(steps):  # closing it stops a helper process too
             for step in steps:
                 self.post_message(
@@ -104,8 +140,8 @@ class WorkersMixin:
                         step.rows, step.problems, step.bytes_done, step.bytes_total, store
                     )
                 )
-                if first and step.rows:
-                    first = False
+                if waiting and step.rows:
+                    waiting = False
                     self.first_rows_painted.wait(FIRST_FRAME_WAIT)
         self.post_message(IndexLoadFinished(cancelled=worker.is_cancelled))
 

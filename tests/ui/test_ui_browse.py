@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from ui_support import SAMPLE_ROWS, AppFactory, loaded, select_first_recording, wait_for
 
 from ccfs_tui.ui.screens.problems import ProblemsScreen
@@ -154,3 +156,67 @@ async def test_a_slash_inside_the_filter_is_text(make_app: AppFactory) -> None:
         assert box.value == rec.play_file_name[:12]
         await wait_for(pilot, lambda: app.main_screen.browser.tree_widget.ids is not None)
         assert 7 in app.main_screen.browser.tree_widget.ids
+
+
+async def test_rows_show_and_filter_while_the_index_loads(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunk is on the first frame, nothing covers the tree while the rest loads,
+    and a filter typed meanwhile follows the rows that keep coming."""
+    from ccfs_tui.core import store as store_module
+    from ccfs_tui.ui import workers
+
+    monkeypatch.setattr(workers, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(workers, "LOAD_CHUNK", 100)
+    gate = threading.Event()
+    load_index = store_module.load_index
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        for n, step in enumerate(load_index(*args, **kwargs)):
+            if n == 3:
+                gate.wait(10)  # the rest waits for the test
+            yield step
+
+    monkeypatch.setattr(store_module, "load_index", slow_load)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(app.store) >= 300)
+        screen = app.main_screen
+        assert app.loading and not screen.query("LoadingIndicator")
+        assert screen.browser.tree_widget.root.children
+        assert "loading" in summary_text(app)
+        day = "2026-10-01"
+        await pilot.press("slash", *day)
+        await wait_for(pilot, lambda: screen.browser.applied_query == day)
+        early = len(screen.browser.tree_widget.ids)
+        assert 0 < early < 1000
+        gate.set()
+        await loaded(pilot)
+        await pilot.pause(0.6)  # the tree follows on its refresh timer
+        expected = len(app.store.filter(day))
+        assert len(screen.browser.tree_widget.ids) == expected > early
+        assert f"{expected:,} of 3,000" in summary_text(app)
+
+
+async def test_a_key_after_a_pause_searches_at_once_a_burst_searches_once(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        runs: list[str] = []
+        run_filter = app.run_filter
+
+        def counting(query: str) -> None:
+            runs.append(query)
+            run_filter(query)
+
+        app.run_filter = counting  # type: ignore[method-assign]
+        browser = app.main_screen.browser
+        await pilot.press("slash", "1")
+        assert runs == ["1"]  # no debounce wait for a key after a pause
+        box = browser.filter_input
+        for text in ("17", "170", "1700"):  # a burst (tmux send-keys, key repeat)
+            box.value = text
+        await wait_for(pilot, lambda: browser.applied_query == "1700")
+        assert runs == ["1", "17", "1700"]  # its first key at once, the rest once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from textual import on
@@ -16,8 +17,9 @@ from ccfs_tui.ui.formatting import count
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
 FILTER_DELAY = 0.03
-"""Debounce of the filter input, seconds: keys typed or pasted faster make one search (and
-a search still running when a key arrives is cancelled)."""
+"""Debounce of the filter input, seconds. A key after a pause at least this long searches at
+once; keys that follow faster (a burst, key repeat, tmux send-keys) make one search when they
+stop. A search still running when a newer one starts is cancelled."""
 
 
 class FilterInput(Input):
@@ -71,6 +73,7 @@ class RecordingBrowser(Vertical):
         self.load_note = ""
         self.empty_text = ""
         self._debounce: Any = None
+        self._last_change = -1.0
         self._reveal_on_apply = False
 
     def compose(self) -> ComposeResult:
@@ -149,8 +152,12 @@ class RecordingBrowser(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.query_text = event.value
+        previous, self._last_change = self._last_change, time.monotonic()
         if self._debounce is not None:
             self._debounce.stop()
+        elif self._last_change - previous >= FILTER_DELAY:
+            self._emit_filter()  # the first key after a pause: no wait
+            return
         self._debounce = self.set_timer(FILTER_DELAY, self._emit_filter)
 
     def _emit_filter(self) -> None:
