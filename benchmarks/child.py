@@ -101,9 +101,9 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
     helper: dict[str, Any] = {"used": False, "peak": 0}
     frames_of = store_module._Helper.frames
 
-    def frames(job: Any) -> Any:
+    def frames(job: Any, cancelled: Any) -> Any:
         helper["used"] = True
-        yield from frames_of(job)
+        yield from frames_of(job, cancelled)
         helper["peak"] = job.peak
 
     store_module._Helper.frames = frames  # type: ignore[method-assign]

@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -111,14 +112,36 @@ def pick_unscoped(path: Path, per_kind: int, seed: int = 8) -> list[tuple[str, s
 
 
 # =============================================================================== children
+def _busy() -> float:
+    """CPU seconds all cores spent busy so far (0 where /proc/stat is missing)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+OTHER_LOAD: list[tuple[float, float]] = []
+"""(CPU seconds used by other processes, wall seconds) of every child run."""
+
+
 def run_child(mode: str, args: dict[str, Any] | None = None, timeout: float = 1800) -> dict:
-    """One measurement in a fresh interpreter; ``spawned_at`` is when it was started."""
+    """One measurement in a fresh interpreter; ``spawned_at`` is when it was started. Notes
+    how busy the machine was with other work meanwhile (in :data:`OTHER_LOAD`)."""
     command = [sys.executable, "-m", "benchmarks.child", mode, json.dumps(args or {})]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    busy, mine = _busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     spawned = time.time()
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (after.ru_utime - mine.ru_utime) + (after.ru_stime - mine.ru_stime)
+    OTHER_LOAD.append((max(0.0, _busy() - busy - used), wall))
     for line in done.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
             result: dict[str, Any] = json.loads(line[len("BENCH-RESULT ") :])
@@ -221,6 +244,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "idle_cpu": idle["cpu_percent"],
         "idle_live": idle["live"],
         "idle_cpu_no_tokens": idle0["cpu_percent"],
+        "other_load": 100
+        * sum(cpu for cpu, _ in OTHER_LOAD)
+        / max(sum(wall for _, wall in OTHER_LOAD), 1e-9),
     }
 
 
@@ -276,6 +302,8 @@ def table(result: dict[str, Any]) -> str:
         f"{result['idle_cpu'] / max(result['idle_cpu_no_tokens'], 0.01):.2f}x |",
     ]
     notes = [
+        f"Other work on the machine during the runs: {result['other_load']:.0f} % of a core "
+        "on average (the load uses both cores; the csv.reader baseline one).",
         f"From process start the full load takes {result['loaded_from_spawn']:.2f} s; "
         f"loading was still running at the first usable frame: "
         f"{sum(result['loading_at_first_frame'])} of {len(result['loading_at_first_frame'])}.",

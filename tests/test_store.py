@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
+import tempfile
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -584,8 +588,8 @@ def test_when_the_helper_stops_half_way_the_rest_is_read_here(
     monkeypatch.setattr(store_module, "_cores", lambda: 2)
     frames = store_module._Helper.frames
 
-    def two_frames(self: store_module._Helper) -> Iterator[dict]:
-        for n, frame in enumerate(frames(self)):
+    def two_frames(self: store_module._Helper, cancelled: Any) -> Iterator[dict]:
+        for n, frame in enumerate(frames(self, cancelled)):
             if n == 2:
                 self.ok = False
                 return
@@ -617,3 +621,24 @@ def test_a_cancelled_load_stops_and_adds_nothing_more(
         stop[0] = True
         assert list(steps) == []
         assert len(s) == first.rows == 500
+
+
+def test_a_stuck_helper_is_given_up_and_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, rows = _big_index(tmp_path)
+    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(store_module, "_cores", lambda: 2)
+    monkeypatch.setattr(store_module, "HELPER_STALL", 0.3)
+    started: list[subprocess.Popen[bytes]] = []
+
+    def stuck(cls: type, *args: object) -> store_module._Helper:
+        fd, name = tempfile.mkstemp(dir=tmp_path)
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        started.append(process)
+        return store_module._Helper(process, fd, name)
+
+    monkeypatch.setattr(store_module._Helper, "start", classmethod(stuck))
+    s, _, _ = _load(path)
+    assert [tuple(s.recording(i).to_row()) for i in range(len(s))] == rows
+    assert started and started[0].poll() is not None  # killed, not left running

@@ -50,6 +50,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import mmap
 import os
 import pickle
 import re
@@ -302,11 +303,10 @@ _WIDE = 1 << 63  # group keys made without the bit fields below
 _VDN_BITS, _AGENT_BITS = 15, 16
 
 
-def _day_lanes(begins: list[bytes]) -> int:
+def _day_lanes(lanes: bytes, count: int) -> int:
     """The call_begin day of each row as BCD (``2026-10-03`` -> 0x20261003), as one big int
-    of 8-byte little-endian lanes; numeric order of the lanes is date order."""
-    count = len(begins)
-    lanes = b"\n".join(begins) + b"\n"
+    of 8-byte little-endian lanes (numeric order of the lanes is date order), from the
+    rows' call_begin values each followed by ``\n`` (:meth:`RowBatch.begin_lanes`)."""
     if len(lanes) != 20 * count:
         raise ValueError("call_begin values must be YYYY-MM-DD hh:mm:ss")
     out = bytearray(8 * count)
@@ -666,9 +666,9 @@ class _Codes:
             pair = index[vdn, agent] = len(pairs) - 1
         return _WIDE | pair << 32 | day
 
-    def keys(self, split: list[bytes], count: int) -> array[int]:
-        """The group key of every row of a comma-split text."""
-        days = _day_lanes(split[_BEGIN::_STEP])
+    def keys(self, split: list[bytes], count: int, begins: bytes) -> array[int]:
+        """The group key of every row of a comma-split text (``begins``: its begin lanes)."""
+        days = _day_lanes(begins, count)
         vdns = self.encode("vdn", split[_VDN::_STEP])
         agents = self.encode("agent", split[_AGENT::_STEP])
         vdn_names, agent_names = self.values["vdn"][1], self.values["agent"][1]
@@ -679,7 +679,7 @@ class _Codes:
 
 
 def _prepare(
-    codes: _Codes, count: int, split: list[bytes]
+    codes: _Codes, count: int, split: list[bytes], begins: bytes
 ) -> tuple[tuple[bytes, ...], array[int], Counter[int]]:
     """A block's search columns, group keys and key counts from its comma-split text."""
     columns = []
@@ -688,7 +688,7 @@ def _prepare(
         values.append(b"")
         values.insert(0, b"")
         columns.append(_fold(b"\n".join(values)))
-    keys = codes.keys(split, count)
+    keys = codes.keys(split, count, begins)
     return tuple(columns), keys, Counter(keys)
 
 
@@ -747,7 +747,7 @@ class RecordingStore:
             return
         split = batch.split_text()
         batch.drop_split()
-        columns, keys, counts = _prepare(self._codes, count, split)
+        columns, keys, counts = _prepare(self._codes, count, split, batch.begin_lanes(split))
         del split
         self._append(count, *batch.raw_text(), columns, keys, counts)
 
@@ -1251,6 +1251,8 @@ HELPER_MIN_BYTES = 32 << 20
 """Plain index input from this size on is read by two processes (see :func:`load_index`)."""
 HEAD_SHARE = 0.45
 """The share of the bytes read here; the helper reads the rest (this process also draws)."""
+HELPER_STALL = 30.0
+"""Seconds without a byte from the helper after which it is given up (and killed)."""
 
 
 @dataclass(slots=True)
@@ -1316,7 +1318,7 @@ def load_index(
         applied, resume = 0, (0, 1)  # rows from the helper; where its problems stopped
         if job is not None:
             codes = _CodeMap(store._codes)
-            for frame in job.frames():
+            for frame in job.frames(cancelled):
                 if cancelled():
                     return
                 if frame["count"]:
@@ -1325,6 +1327,8 @@ def load_index(
                 resume = (_source_index(tail, frame["source"]), frame["next_line"])
                 problems = merge.tail(frame["source"], frame["problems"], frame["problem_count"])
                 yield LoadStep(frame["count"], problems, frame["bytes_done"], total)
+        if job is not None and not job.ok:
+            job.close()  # stuck, failed or cancelled: it goes
         if job is None or not job.ok:  # read the rest here, past what the helper gave
             for chunk in iter_spans(
                 tail, chunk_size=chunk_size, bytes_total=total, bytes_before=done
@@ -1439,16 +1443,18 @@ class _Helper:
             return None
         return cls(process, fd, path)
 
-    def frames(self) -> Iterator[dict[str, Any]]:
+    def frames(self, cancelled: Callable[[], bool] = lambda: False) -> Iterator[dict[str, Any]]:
         """The helper's frames as it writes them; :attr:`ok` tells, once they end, whether
-        it got through (if not, the caller reads the rest itself)."""
+        it got through (if not, the caller reads the rest itself). Gives up when
+        ``cancelled()`` or when the helper writes nothing for :data:`HELPER_STALL` seconds."""
         position = 0
-        while True:
+        seen, moved = 0, time.monotonic()
+        while not cancelled():
             size = os.fstat(self.fd).st_size
             if size >= position + 8:
                 length = int.from_bytes(os.pread(self.fd, 8, position), "little")
                 if size >= position + 8 + length:
-                    frame = pickle.loads(os.pread(self.fd, length, position + 8))
+                    frame = self._frame(position + 8, length)
                     position += 8 + length
                     if frame.get("done") is True:
                         self.ok, self.peak = True, frame.get("peak", 0)
@@ -1459,7 +1465,24 @@ class _Helper:
                     continue
             if self.process.poll() is not None and os.fstat(self.fd).st_size == size:
                 return  # it stopped without saying it was done
+            if size != seen:
+                seen, moved = size, time.monotonic()
+            elif time.monotonic() - moved > HELPER_STALL:
+                return  # stuck: the caller kills it and reads the rest itself
             time.sleep(0.002)
+
+    def _frame(self, start: int, length: int) -> dict[str, Any]:
+        """One frame, unpickled straight from a mapping of the file (one copy, not two)."""
+        try:
+            with (
+                mmap.mmap(self.fd, start + length, access=mmap.ACCESS_READ) as mapped,
+                memoryview(mapped) as view,
+                view[start:] as body,
+            ):
+                frame: dict[str, Any] = pickle.loads(body)
+                return frame
+        except (OSError, ValueError):  # no mmap for this file: read it
+            return pickle.loads(os.pread(self.fd, length, start))  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -1520,7 +1543,8 @@ def _load_helper_main() -> int:
                 batch = chunk.rows
                 split = batch.split_text()
                 batch.drop_split()
-                columns, keys, counts = _prepare(codes, len(batch), split)
+                begins = batch.begin_lanes(split)
+                columns, keys, counts = _prepare(codes, len(batch), split, begins)
                 del split
                 if codes.wide:
                     send({"error": "too many VDNs or agents for a helper"})
