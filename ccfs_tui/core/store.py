@@ -241,7 +241,7 @@ def _column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes |
     at = seek(needle, 0)
     if at < 0:
         return None
-    limit = 16 + (len(blob) >> 9)  # past about one hit per 512 bytes, marking in bulk wins
+    limit = 16 + (len(blob) >> 10)  # past about one hit per KiB, marking in bulk wins
     probe = min(len(blob), at + 8192)
     if blob.count(needle, at, probe) * (len(blob) - at) > limit * (probe - at):
         return _dense_column_mask(blob, rows, needle, prefix)
@@ -268,32 +268,14 @@ def _dense_column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> b
     goes, and each row's ``NUL... \\n`` / ``\\n`` becomes one 1 / 0 byte."""
     if len(needle) == 1:
         marks = blob.translate(bytes.maketrans(needle, b"\x00"), _NOT_MARK.replace(needle, b""))
-    else:
-        blank = b"\n" + bytes(len(needle) - 1) if prefix else bytes(len(needle))
+    else:  # a hit leaves one NUL (after its newline, for a prefix); the filler goes
+        mark = b"\n\x00" if prefix else b"\x00"
+        blank = mark + b"\x01" * (len(needle) - len(mark))
         marks = blob.replace(needle, blank).translate(None, _NOT_MARK)
     mask = marks[1:].replace(b"\x00\n", b"\x01").translate(_NEWLINE_TO_ZERO, b"\x00")
     if len(mask) != rows:  # cannot happen with stored rows
         raise ValueError("stored rows and their count disagree")
     return mask if b"\x01" in mask else None
-
-
-def _line_hit(line: bytes, term: _Term) -> bool:
-    """Does ``term`` match the row with CSV text ``line`` (a row-by-row check)?"""
-    folded = _fold(line)
-    core = term.value.replace(",", TEXT_COMMA).encode("utf-8")
-    if term.prefix:
-        assert term.column is not None
-        fields = folded.split(b",")
-        return fields[term.column].startswith(core)
-    at = folded.find(core)
-    while at >= 0:
-        if folded.count(b",", 0, at) in _TEXT_FIELDS:
-            return True
-        at = folded.find(core, at + 1)
-    return False
-
-
-_TEXT_FIELDS = frozenset((_AGENT, *_SEARCH_COLUMNS))
 
 
 # =========================================================================== group keys
@@ -465,13 +447,13 @@ class _Block:
         )
 
     def vdn_plane(self) -> bytes:
-        """The low byte of each row's VDN code (made on first use)."""
+        """One byte a row: its VDN code + 1 (for codes up to 254; made on first use)."""
         if self._vdn_plane is None:
             keys = self.keys
             if sys.byteorder == "big":
                 keys = array("Q", keys)
                 keys.byteswap()
-            self._vdn_plane = keys.tobytes()[6::8]
+            self._vdn_plane = keys.tobytes()[6::8].translate(_PLUS_ONE)
         return self._vdn_plane
 
     def ones(self) -> bytes:
@@ -569,7 +551,7 @@ class Selection(Sequence[int]):
         else:
             for block, mask in self.parts:
                 codes = {key >> 48 for key in block.counts}
-                if max(codes) > 255:  # also every wide key
+                if max(codes) > 254:  # also every wide key
                     return None
                 ones = mask.count(1)
                 if ones == block.rows:
@@ -577,10 +559,13 @@ class Selection(Sequence[int]):
                         out[key >> 48] += n
                 elif len(codes) == 1:
                     out[codes.pop()] += ones
-                else:
-                    chosen = bytes(compress(block.vdn_plane(), mask))
+                else:  # the plane holds code + 1: unselected rows become 0
+                    chosen = int.from_bytes(block.vdn_plane(), "little") & int.from_bytes(
+                        mask.translate(_ONE_TO_FF), "little"
+                    )
+                    raw = chosen.to_bytes(block.rows, "little")
                     for code in codes:
-                        out[code] += chosen.count(code)
+                        out[code] += raw.count(code + 1)
         self._vdns = +out
         return self._vdns
 
@@ -626,6 +611,8 @@ class Selection(Sequence[int]):
 
 
 _FLIP = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+_ONE_TO_FF = bytes.maketrans(b"\x01", b"\xff")
+_PLUS_ONE = bytes((i + 1) % 256 for i in range(256))
 
 
 # =========================================================================== group codes
@@ -884,8 +871,7 @@ class RecordingStore:
                 return None
             mask: bytes | None = block.ones()
             for term in terms:
-                assert mask is not None
-                found = self._term_mask(term, block, mask)
+                found = self._term_mask(term, block)
                 if found is None:
                     mask = None
                 elif mask is not block.ones():
@@ -904,7 +890,7 @@ class RecordingStore:
             selection.counts()
         return selection
 
-    def _term_mask(self, term: _Term, block: _Block, current: bytes) -> bytes | None:
+    def _term_mask(self, term: _Term, block: _Block) -> bytes | None:
         """1/0 per row of ``block``: does ``term`` match (cached per term and block)?"""
         key = (term, id(block))
         with self._lock:
@@ -921,19 +907,12 @@ class RecordingStore:
         if any(mask is None for mask in weaker):
             self._remember(term, block, None)  # a shorter term had no hit here
             return None
-        if term.kind != "text":
-            mask = self._group_mask(term, block)
-            self._remember(term, block, mask)
-            return mask
-        few = max(32, block.rows >> 6)
-        narrowed = min(weaker, key=lambda m: m.count(1), default=None)  # type: ignore[arg-type]
-        if narrowed is not None and narrowed.count(1) <= few:
-            mask = self._rows_mask(term, block, narrowed)
-        elif current is not block.ones() and current.count(1) <= few:
-            # only the rows the other terms left: exact for this query, not worth keeping
-            return self._rows_mask(term, block, current)
-        else:
+        # A column scan costs about the same on any rows (memmem when hits are few), so a
+        # shorter term's hits only matter where it had none.
+        if term.kind == "text":
             mask = self._text_mask(term, block)
+        else:
+            mask = self._group_mask(term, block)
         self._remember(term, block, mask)
         return mask
 
@@ -948,16 +927,6 @@ class RecordingStore:
         if self._wanted_codes(term):
             mask = _or(mask, self._group_mask(term, block))
         return mask
-
-    def _rows_mask(self, term: _Term, block: _Block, candidates: bytes) -> bytes | None:
-        """``term`` checked row by row, on the rows marked in ``candidates`` only."""
-        out = bytearray(block.rows)
-        anything = False
-        for row in compress(range(block.rows), candidates):
-            if _line_hit(block.line(row), term):
-                out[row] = 1
-                anything = True
-        return bytes(out) if anything else None
 
     def _group_mask(self, term: _Term, block: _Block) -> bytes | None:
         """Rows of ``block`` whose VDN, agent or day matches: tests on key bytes."""
