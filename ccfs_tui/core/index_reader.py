@@ -898,7 +898,7 @@ class _Entry:
 class _Progress:
     total: int
     base: int = 0
-    handle: IO[bytes] | None = field(default=None)
+    handle: IO[bytes] | _Lines | None = field(default=None)
     first_chunk: int | None = None  # rows of the first chunk with rows, until it is made
     offset: int = 0  # where in its file the handle started
 
@@ -1114,22 +1114,45 @@ def iter_spans(
         with handle:
             parser = _Parser(span.source, chunk_size, progress, progress.total)
             parser.whole = span.whole
-            left = [span.stop - span.start]
-
-            def read(size: int, handle: IO[bytes] = handle, left: list[int] = left) -> bytes:
-                data = handle.read(min(size, left[0]))
-                left[0] -= len(data)
-                return data
-
-            try:
-                handle.seek(span.start)
-            except OSError as exc:
-                yield _lone(IndexProblem(span.source, 0, _os_reason(exc)), progress)
-                continue
-            progress.handle, progress.offset = handle, span.start
-            yield from parser.parse(_guarded(read, parser, "cannot read the file"))
+            lines = _Lines(handle, span.start, span.stop)
+            progress.handle, progress.offset = lines, span.start
+            yield from parser.parse(_guarded(lines.read, parser, "cannot read the file"))
         progress.base += span.stop - span.start
         progress.handle, progress.offset = None, 0
+
+
+class _Lines:
+    """A plain file read from ``start`` (to ``stop``, or its end) in blocks that end at a
+    line end when the line cut by the size asked for is short (a newline within 32 KiB on
+    either side): so the parser gets whole lines and never copies a block to join a cut
+    line to it. Long lines are cut as before, and reported as before."""
+
+    def __init__(self, handle: IO[bytes], start: int, stop: int | None) -> None:
+        self.handle = handle
+        self.fd = handle.fileno()
+        self.position = start
+        self.stop = stop
+        self.pread = getattr(os, "pread", None)
+
+    def read(self, size: int) -> bytes:
+        stop = self.stop
+        if self.pread is None:  # pragma: no cover - Windows
+            self.handle.seek(self.position)
+            data = self.handle.read(size if stop is None else min(size, stop - self.position))
+        else:
+            end = self.position + size if stop is None else min(stop, self.position + size)
+            back = min(_WINDOW, end - self.position)
+            if (stop is None or end < stop) and b"\n" in self.pread(self.fd, back, end - back):
+                room = _WINDOW if stop is None else min(_WINDOW, stop - end)
+                newline = self.pread(self.fd, room, end).find(b"\n")
+                if newline >= 0:  # the cut line is short: read it whole
+                    end += newline + 1
+            data = self.pread(self.fd, end - self.position, self.position) if end else b""
+        self.position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self.position
 
 
 def _lone(problem: IndexProblem, progress: _Progress) -> IndexChunk:
@@ -1167,7 +1190,11 @@ def _read_file(entry: _Entry, chunk_size: int, progress: _Progress) -> Iterator[
             yield alone("not a zip archive (the file name ends in .zip); skipped")
         else:
             parser = _Parser(source, chunk_size, progress, progress.total)
-            yield from parser.parse(_guarded(handle.read, parser, "cannot read the file"))
+            read = handle.read
+            if hasattr(os, "pread"):
+                lines = _Lines(handle, 0, None)
+                progress.handle, read = lines, lines.read
+            yield from parser.parse(_guarded(read, parser, "cannot read the file"))
 
 
 def _guarded(read: Callable[[int], bytes], parser: _Parser, what: str) -> Callable[[int], bytes]:

@@ -50,7 +50,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
-import mmap
 import os
 import pickle
 import re
@@ -1415,23 +1414,24 @@ class _Helper:
     def frames(self, cancelled: Callable[[], bool] = lambda: False) -> Iterator[dict[str, Any]]:
         """The helper's frames as it writes them; :attr:`ok` tells, once they end, whether
         it got through (if not, the caller reads the rest itself). Gives up when
-        ``cancelled()`` or when the helper writes nothing for :data:`HELPER_STALL` seconds."""
+        ``cancelled()`` or when the helper writes nothing for :data:`HELPER_STALL` seconds.
+
+        A frame is 8 bytes of length, a pickled dict, then its big byte strings raw (the
+        row text, the search columns, the keys), each read with one copy."""
         position = 0
         seen, moved = 0, time.monotonic()
         while not cancelled():
             size = os.fstat(self.fd).st_size
-            if size >= position + 8:
-                length = int.from_bytes(os.pread(self.fd, 8, position), "little")
-                if size >= position + 8 + length:
-                    frame = self._frame(position + 8, length)
-                    position += 8 + length
-                    if frame.get("done") is True:
-                        self.ok, self.peak = True, frame.get("peak", 0)
-                        return
-                    if "error" in frame:
-                        return
-                    yield frame
-                    continue
+            frame = self._frame(position, size)
+            if frame is not None:
+                position = frame.pop("end")
+                if frame.get("done") is True:
+                    self.ok, self.peak = True, frame.get("peak", 0)
+                    return
+                if "error" in frame:
+                    return
+                yield frame
+                continue
             if self.process.poll() is not None and os.fstat(self.fd).st_size == size:
                 return  # it stopped without saying it was done
             if size != seen:
@@ -1440,18 +1440,27 @@ class _Helper:
                 return  # stuck: the caller kills it and reads the rest itself
             time.sleep(0.002)
 
-    def _frame(self, start: int, length: int) -> dict[str, Any]:
-        """One frame, unpickled straight from a mapping of the file (one copy, not two)."""
-        try:
-            with (
-                mmap.mmap(self.fd, start + length, access=mmap.ACCESS_READ) as mapped,
-                memoryview(mapped) as view,
-                view[start:] as body,
-            ):
-                frame: dict[str, Any] = pickle.loads(body)
-                return frame
-        except (OSError, ValueError):  # no mmap for this file: read it
-            return pickle.loads(os.pread(self.fd, length, start))  # type: ignore[no-any-return]
+    def _frame(self, position: int, size: int) -> dict[str, Any] | None:
+        """The frame at ``position`` if all of it is written (``size``), else None."""
+        if size < position + 8:
+            return None
+        length = int.from_bytes(os.pread(self.fd, 8, position), "little")
+        start = position + 8 + length
+        if size < start:
+            return None
+        frame: dict[str, Any] = pickle.loads(os.pread(self.fd, length, position + 8))
+        lengths = frame.pop("parts", [])
+        if size < start + sum(lengths):
+            return None
+        parts = []
+        for part in lengths:
+            parts.append(os.pread(self.fd, part, start) if part else b"")
+            start += part
+        if parts:
+            frame["text"], *columns, frame["keys"] = parts
+            frame["columns"] = tuple(columns)
+        frame["end"] = start
+        return frame
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -1488,10 +1497,13 @@ def _load_helper_main() -> int:
     codes = _Codes()
     sent = {"vdn": 0, "agent": 0}
 
-    def send(frame: dict[str, Any]) -> None:
+    def send(frame: dict[str, Any], parts: Sequence[bytes] = ()) -> None:
+        frame["parts"] = [len(part) for part in parts]
         data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
         out.write(len(data).to_bytes(8, "little"))
         out.write(data)
+        for part in parts:
+            out.write(part)
 
     try:
         for chunk in iter_spans(
@@ -1521,13 +1533,14 @@ def _load_helper_main() -> int:
                 if sys.byteorder == "big":
                     keys.byteswap()
                 text, crlf = batch.raw_text()
-                frame.update(
-                    text=text, crlf=crlf, columns=columns, keys=keys.tobytes(), counts=counts
-                )
+                frame.update(crlf=crlf, counts=counts)
+                parts = [text, *columns, keys.tobytes()]
+            else:
+                parts = []
             for kind in ("vdn", "agent"):
                 frame[f"{kind}_new"] = codes.raw[kind][sent[kind] :]
                 sent[kind] = len(codes.raw[kind])
-            send(frame)
+            send(frame, parts)
         send({"done": True, "peak": _peak_memory()})
     except Exception as exc:
         send({"error": f"{type(exc).__name__}: {exc}"})
