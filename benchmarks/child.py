@@ -107,6 +107,15 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
         helper["peak"] = job.peak
 
     store_module._Helper.frames = frames  # type: ignore[method-assign]
+    indexed: list[float] = []
+    index_values = store_module.RecordingStore.index_values
+
+    def indexing(store: Any, cancelled: Any = lambda: False) -> bool:
+        done = index_values(store, cancelled)
+        indexed.append(time.perf_counter())
+        return done
+
+    store_module.RecordingStore.index_values = indexing  # type: ignore[method-assign]
 
     started = time.perf_counter()
     app = CcfsApp(
@@ -145,6 +154,10 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
         out["tree_total"] = _tree_total(app.main_screen.browser.tree_widget)
         out["memory"] = _status()
         out["helper"] = helper
+        deadline = time.perf_counter() + 30
+        while not indexed and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        out["indexed"] = (indexed[0] - started) if indexed else None
         if queries:
             out["filters"] = await _type_queries(app, pilot, clock, queries, gap)
     return out

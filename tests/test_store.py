@@ -340,8 +340,11 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
         for query in queries:  # also while loading: answers must follow new rows
             want = [i for i, row in enumerate(loaded) if oracle(row, query)]
             assert list(s.filter(query)) == want, query
+    answers = {query: list(s.filter(query)) for query in queries}
+    assert s.index_values()  # the number dictionaries change no answer
     for query in queries:
         ids = list(s.filter(query))
+        assert ids == answers[query]
         assert list(s.filter(query, range(1, len(rows)))) == [i for i in ids if i >= 1]
         assert list(s.filter(query, ids[::-1])) == ids
         # the tree over a filter counts exactly the filtered rows, by vdn/day/agent
@@ -642,3 +645,35 @@ def test_a_stuck_helper_is_given_up_and_killed(
     s, _, _ = _load(path)
     assert [tuple(s.recording(i).to_row()) for i in range(len(s))] == rows
     assert started and started[0].poll() is not None  # killed, not left running
+
+
+def test_number_dictionaries_answer_like_the_columns() -> None:
+    rnd = random.Random(4)
+    hotlines = ["4008001000", "95588", "4004522457"]
+    rows = [
+        make_row(
+            call_id=f"C{n}",
+            caller_no=rnd.choice(hotlines) if n % 3 else f"138{rnd.randrange(10**8):08d}",
+            callee_no=rnd.choice([*hotlines, f"0{n % 500:03d}"]),
+        )
+        for n in range(3_000)
+    ]
+    s = RecordingStore()
+    s.extend_rows(rows)
+    queries = ["4008", "callee:4008", "caller:95", "callee:0", "callee:01", "5588", "caller:1"]
+    before = {q: list(s.filter(q)) for q in queries}
+    asked: list[int] = []
+
+    def second_time() -> bool:  # cancels after the first column
+        asked.append(1)
+        return len(asked) > 1
+
+    assert not s.index_values(cancelled=second_time)
+    assert s.index_values()
+    block = s._layout.blocks[0]
+    assert block.values[store_module._VALUE_COLUMNS[1]] is not None  # callees repeat
+    for query in queries:
+        s._masks.clear()
+        assert list(s.filter(query)) == before[query] == [
+            i for i, r in enumerate(rows) if oracle(r, query)
+        ], query

@@ -345,13 +345,15 @@ def _lanes_in(
     width: int,
     values: set[int] | frozenset[int],
     strided: dict[int, bytes],
+    stride: int = 8,
 ) -> int:
-    """Per 8-byte lane of ``raw``, 1 where the little-endian field of ``width`` bytes at
-    ``offset`` is one of ``values`` (a big int of 1-byte lanes): one translate per byte value."""
+    """Per ``stride``-byte lane of ``raw``, 1 where the little-endian field of ``width`` bytes
+    at ``offset`` is one of ``values`` (a big int of 1-byte lanes): one translate per byte
+    value."""
     top = offset + width - 1
     column = strided.get(top)
     if column is None:
-        column = strided[top] = raw[top::8]
+        column = strided[top] = raw[top::stride]
     if width == 1:
         return int.from_bytes(column.translate(_member_table(frozenset(values))), "little")
     shift = 8 * (width - 1)
@@ -359,13 +361,66 @@ def _lanes_in(
     for value in values:
         by_top.setdefault(value >> shift, set()).add(value & ((1 << shift) - 1))
     if len(by_top) > 1 and all(len(rest) == 1 << shift for rest in by_top.values()):
-        return _lanes_in(raw, top, 1, set(by_top), strided)  # whole blocks: the top byte decides
+        return _lanes_in(raw, top, 1, set(by_top), strided, stride)  # the top byte decides
     hit = 0
     for high, rest in by_top.items():
         match = int.from_bytes(column.translate(_member_table(frozenset({high}))), "little")
         if match:
-            hit |= match & _lanes_in(raw, offset, width - 1, rest, strided)
+            hit |= match & _lanes_in(raw, offset, width - 1, rest, strided, stride)
     return hit
+
+
+@dataclass(frozen=True, slots=True)
+class _Values:
+    """A search column of a block as its distinct values and one code per row: a number
+    shared by many rows (a hotline) is then one value, found once."""
+
+    blob: bytes  # the distinct values as a search column: "\n" + each + "\n"
+    count: int  # distinct values
+    codes: bytes  # per row the index of its value, little-endian, ``width`` bytes each
+    width: int
+
+    @classmethod
+    def of(cls, column: bytes, rows: int) -> _Values | None:
+        """The dictionary of a search column (None when its values hardly repeat)."""
+        values = column.split(b"\n")[1:-1]
+        if len(values) != rows:  # cannot happen with stored rows
+            raise ValueError("stored rows and their count disagree")
+        if len(set(values[:2048])) > 1024:
+            return None  # most values are new: the column itself is as good
+        distinct = dict.fromkeys(values)
+        count = len(distinct)
+        if count > rows // 2:
+            return None
+        index = dict(zip(distinct, range(count), strict=True))
+        width = 1 if count <= 256 else 2 if count <= 65536 else 4
+        codes = array({1: "B", 2: "H", 4: "I"}[width], map(index.__getitem__, values))
+        if sys.byteorder == "big":
+            codes.byteswap()
+        keys = list(distinct)
+        keys.append(b"")
+        keys.insert(0, b"")
+        return cls(b"\n".join(keys), count, codes.tobytes(), width)
+
+    def mask(self, rows: int, needle: bytes, prefix: bool) -> bytes | bool | None:
+        """:func:`_column_mask` of the column, found among the distinct values; False when
+        so many values match that the column itself is quicker to mark."""
+        hit = _column_mask(self.blob, self.count, needle, prefix)
+        if hit is None:
+            return None
+        found = hit.count(1)
+        if found == self.count:
+            return b"\x01" * rows
+        if self.width == 1:
+            return self.codes.translate(hit.ljust(256, b"\x00"))
+        if found > 16:
+            return False
+        wanted = set(_marked(hit, 0))
+        return _lanes_in(self.codes, 0, self.width, wanted, {}, self.width).to_bytes(rows, "little")
+
+
+_VALUE_COLUMNS = (_SEARCH_COLUMNS.index(_CALLER), _SEARCH_COLUMNS.index(_CALLEE))
+"""Search columns that get a dictionary once loaded (numbers repeat: hotlines, regulars)."""
 
 
 def _marked(mask: bytes, first: int) -> Iterable[int]:
@@ -409,6 +464,7 @@ class _Block:
         "rows",
         "start",
         "text",
+        "values",
     )
 
     def __init__(
@@ -431,6 +487,8 @@ class _Block:
         self._offsets: array[int] | None = None
         self._ones: bytes | None = None
         self._vdn_plane: bytes | None = None
+        self.values: dict[int, _Values | None] = {}
+        """Dictionaries of search columns (by position), added once made: replaced whole."""
 
     def joined(self, other: _Block) -> _Block:
         """This block followed by ``other`` (a copy)."""
@@ -922,12 +980,19 @@ class RecordingStore:
 
     def _text_mask(self, term: _Term, block: _Block) -> bytes | None:
         needle = term.needle()
+        values = block.values
+        positions: Sequence[int] = range(len(block.columns))
         if term.column is not None:
-            blob = block.columns[_SEARCH_COLUMNS.index(term.column)]
-            return _column_mask(blob, block.rows, needle, term.prefix)
+            positions = (_SEARCH_COLUMNS.index(term.column),)
         mask = None
-        for blob in block.columns:
-            mask = _or(mask, _column_mask(blob, block.rows, needle, False))
+        for position in positions:
+            found = values.get(position)
+            part = found.mask(block.rows, needle, term.prefix) if found is not None else False
+            if part is False:
+                part = _column_mask(block.columns[position], block.rows, needle, term.prefix)
+            mask = _or(mask, part)  # type: ignore[arg-type]
+        if term.column is not None:
+            return mask
         if self._wanted_codes(term):
             mask = _or(mask, self._group_mask(term, block))
         return mask
@@ -1012,6 +1077,19 @@ class RecordingStore:
                     self._mask_bytes -= len(dropped)
             if term.kind == "text" and term not in self._recent:
                 self._recent = [term, *self._recent[:15]]
+
+    def index_values(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
+        """Make the caller/callee dictionaries of every block that has none yet (in the
+        background, once loaded: about 0.2 s a million rows). Searches use them from then
+        on; until then they scan the columns. False when ``cancelled()`` stopped it."""
+        for block in self._layout.blocks:
+            for position in _VALUE_COLUMNS:
+                if cancelled():
+                    return False
+                if position not in block.values:
+                    made = _Values.of(block.columns[position], block.rows)
+                    block.values = {**block.values, position: made}
+        return True
 
     # ------------------------------------------------------------------ tree
     def children(self, ids: Sequence[int] | None, path: tuple[str, ...]) -> list[tuple[str, int]]:

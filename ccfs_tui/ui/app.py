@@ -211,6 +211,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         from ccfs_tui.core.store import RecordingStore
 
         self.workers.cancel_group(self, "load")
+        self.workers.cancel_group(self, "index")
         self.store = RecordingStore()
         self.problems = []
         browser = self.main_screen.browser
@@ -264,6 +265,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
 
     def _finish_loading(self, note: str) -> None:
         self.first_rows_painted.set()
+        if self.loading and len(self.store):
+            self.index_worker()
         self.loading = False
         browser = self.main_screen.browser
         browser.index_loading = False
@@ -515,8 +518,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become something the user sees."""
         worker, state = event.worker, event.state
-        if worker.group == "filter" and state != WorkerState.ERROR:
-            return  # a search starting or ending changes nothing the bars or keys show
+        if worker.group in ("filter", "index") and state != WorkerState.ERROR:
+            return  # a search or the index starting or ending changes nothing shown
         if state in (WorkerState.PENDING, WorkerState.RUNNING):
             self.refresh_view()
             return

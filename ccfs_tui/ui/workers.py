@@ -145,6 +145,13 @@ class WorkersMixin:
                     self.first_rows_painted.wait(FIRST_FRAME_WAIT)
         self.post_message(IndexLoadFinished(cancelled=worker.is_cancelled))
 
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def index_worker(self) -> None:
+        """Once loaded: the number dictionaries that make number searches quick (a hotline
+        shared by a third of the rows is one value); searches work without them meanwhile."""
+        worker = get_current_worker()
+        self.store.index_values(cancelled=lambda: worker.is_cancelled)
+
     # ----------------------------------------------------------------- filter
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def filter_worker(self, query: str, generation: int) -> None:
