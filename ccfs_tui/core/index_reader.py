@@ -39,11 +39,15 @@ or truncated gzip/zip data and a zip without a record member are problems with l
 Nothing here raises for any input bytes. At most :data:`MAX_PROBLEMS_PER_FILE` problems are
 listed per file, then one line counts the rest.
 
-Speed: blocks of 1 MiB. A block with no quotes, tabs or control characters (the normal case)
-is split with ``str.split`` into one flat list of fields and checked in bulk (column count by
-position, dates with byte-level shape and range checks); anything unusual sends just that
-block through ``csv.reader`` line by line. :class:`RowBatch` keeps the fields flat so the
-store reads whole columns without a Python object per row.
+Speed: blocks of about one chunk (plain files are read so that a block ends at a line end).
+The normal block (ASCII UTF-8, no quotes, tabs or control characters, every line with 17
+commas and one space in each time) is checked with one translation and split at its commas
+once, with no Python string per field: the times are checked in bulk (byte-level shape and
+range checks) and :class:`RowBatch` keeps the text and its comma-split pieces for the store.
+A block that is not quite normal is split into fields with ``str.split`` and checked in bulk;
+anything unusual sends just that block through ``csv.reader`` line by line. A byte range of
+a plain file (:class:`Span`) can be read on its own, so two processes can share a big input
+(:func:`split_index`, :func:`iter_spans`).
 """
 
 from __future__ import annotations

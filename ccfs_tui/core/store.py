@@ -13,6 +13,9 @@ Layout. Rows live in immutable blocks of 16k+ consecutive rows. A block keeps
 All of it is made in bulk from the reader's comma-split text (``RowBatch.split_text``): a
 slice per column and one ``join``, never a Python object per row. About the line length
 x 1.6 + 8 bytes a row. A :class:`Recording` is built from a row's text only when asked for.
+Once loaded, :meth:`RecordingStore.index_values` adds (in the background) a dictionary of
+the caller and callee columns per block where their values repeat: the distinct values as
+a search column and one code per row.
 
 Query syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL must match.
 
@@ -26,13 +29,20 @@ Matching ignores case. A scope the store does not know (``x:...``) is a plain su
 ``Y:\\\\1\\\\0`` and ``12:00`` search as typed. Control characters in a query are ignored.
 
 Speed. An answer is a :class:`Selection`: one 0/1 byte per row and block, made block by
-block (the caller may cancel between blocks). A text term looks for its bytes in each search
-column with libc ``memmem`` where there is one (it releases the GIL and runs at memory
+block (the caller may cancel between blocks), with the VDN counts of the tree's top level
+(the full group counts when a group is opened). A text term looks for its bytes in each
+search column with libc ``memmem`` where there is one (it releases the GIL and runs at memory
 speed; ``bytes.find`` otherwise); when hits are many, the column is marked in bulk instead
-(``replace`` + ``translate``: no Python per hit). Agent, VDN and day terms test the group
-keys' bytes and never read text; their counts come from the per-block key counts. Masks are
-cached per term and block (bounded), so typing one more character re-reads only the blocks
-where the shorter term had hits, and rows added later are searched once.
+(``replace`` + ``translate``: no Python per hit); a column with a dictionary is searched among
+its distinct values, and the rows follow from their codes by ``translate``. Agent, VDN and
+day terms test the group keys' bytes and never read text; their counts come from the
+per-block key counts. Masks are cached per term and block (bounded): typing one more
+character skips the blocks where the shorter term had no hit, and rows added later are
+searched once.
+
+Loading (:func:`load_index`). A big plain input is read by two processes: this one reads
+the first part while a helper process reads the rest into blocks; the helper's blocks come
+back through an anonymous memory file and are added in order.
 
 Threads. One writer (the loader thread) appends while others read: a block is never changed
 once made, and the list of blocks, the row count and the key counts are published together
