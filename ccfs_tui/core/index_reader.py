@@ -210,10 +210,10 @@ class RowBatch(Sequence[tuple[str, ...]]):
                 else:
                     split.extend(pieces)
         count = sum(b._count for b in parts)
-        texts = [b.raw_text()[0] if crlf else b.text for b in parts]
-        begins = [b._begins for b in parts]
-        known = b"".join(begins) if all(b is not None for b in begins) else None  # type: ignore[misc]
-        return cls.from_text(b"".join(texts), count, split, crlf, known)
+        text = b"".join(b.raw_text()[0] if crlf else b.text for b in parts)
+        lanes = [b._begins for b in parts if b._begins is not None]
+        begins = b"".join(lanes) if len(lanes) == len(parts) else None
+        return cls.from_text(text, count, split, crlf, begins)
 
     @property
     def fields(self) -> list[str]:
@@ -1194,7 +1194,7 @@ def _read_file(entry: _Entry, chunk_size: int, progress: _Progress) -> Iterator[
             yield alone("not a zip archive (the file name ends in .zip); skipped")
         else:
             parser = _Parser(source, chunk_size, progress, progress.total)
-            read = handle.read
+            read: Callable[[int], bytes] = handle.read
             if hasattr(os, "pread"):
                 lines = _Lines(handle, 0, None)
                 progress.handle, read = lines, lines.read

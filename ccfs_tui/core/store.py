@@ -70,7 +70,7 @@ import threading
 import time
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from pathlib import Path
@@ -944,7 +944,7 @@ class RecordingStore:
             mask: bytes | None = block.ones()
             for term in terms:
                 found = self._term_mask(term, block)
-                if found is None:
+                if found is None or mask is None:
                     mask = None
                 elif mask is not block.ones():
                     mask = _and(mask, found)
@@ -1334,7 +1334,7 @@ def load_index(
     first_chunk_size: int | None = None,
     helper: bool = True,
     cancelled: Callable[[], bool] = lambda: False,
-) -> Iterator[LoadStep]:
+) -> Generator[LoadStep, None, None]:
     """Read index files into ``store`` (appending), step by step.
 
     A big plain input (:data:`HELPER_MIN_BYTES`, no gzip/zip) on a machine with a second

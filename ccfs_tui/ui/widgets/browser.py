@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual import on
@@ -176,7 +177,7 @@ class RecordingBrowser(Vertical):
         else:
             self.reveal_first()
 
-    def apply_filter(self, query: str, ids: list[int] | None) -> None:
+    def apply_filter(self, query: str, ids: Sequence[int] | None) -> None:
         """Show the store's answer to ``query`` (stale answers are dropped by the caller)."""
         self.applied_query = query
         tree = self.tree_widget
