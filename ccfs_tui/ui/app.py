@@ -266,7 +266,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def _finish_loading(self, note: str) -> None:
         self.first_rows_painted.set()
         if self.loading and len(self.store):
-            self.index_worker()
+            self.call_after_refresh(self.index_worker)  # once the loaded tree is drawn
         self.loading = False
         browser = self.main_screen.browser
         browser.index_loading = False
