@@ -13,9 +13,10 @@ Layout. Rows live in immutable blocks of 16k+ consecutive rows. A block keeps
 All of it is made in bulk from the reader's comma-split text (``RowBatch.split_text``): a
 slice per column and one ``join``, never a Python object per row. About the line length
 x 1.6 + 8 bytes a row. A :class:`Recording` is built from a row's text only when asked for.
-Once loaded, :meth:`RecordingStore.index_values` adds (in the background) a dictionary of
-the caller and callee columns per block where their values repeat: the distinct values as
-a search column and one code per row.
+Once loaded, :meth:`RecordingStore.index_values` remakes (in the background) each search
+column of each block as a :class:`_Split`: what many rows share (a hotline number, a file
+folder) once in a small dictionary with a code per row, the rest as a column with each
+row's start, so that a hit is a row at once.
 
 Query syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL must match.
 
@@ -33,8 +34,9 @@ block (the caller may cancel between blocks), with the VDN counts of the tree's 
 (the full group counts when a group is opened). A text term looks for its bytes in each
 search column with libc ``memmem`` where there is one (it releases the GIL and runs at memory
 speed; ``bytes.find`` otherwise); when hits are many, the column is marked in bulk instead
-(``replace`` + ``translate``: no Python per hit); a column with a dictionary is searched among
-its distinct values, and the rows follow from their codes by ``translate``. Agent, VDN and
+(``replace`` + ``translate``: no Python per hit); a split column is searched in its shared
+parts, whose rows follow from their codes by one ``translate``, and in its rest (a needle
+with ``/`` searches whole file names). Agent, VDN and
 day terms test the group keys' bytes and never read text; their counts come from the
 per-block key counts. Masks are cached per term and block (bounded): typing one more
 character skips the blocks where the shorter term had no hit, and rows added later are
@@ -60,6 +62,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import heapq
 import os
 import pickle
 import re
@@ -72,7 +75,7 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 from pathlib import Path
 from typing import Any, overload
 
@@ -242,16 +245,19 @@ def _matches(name: str, term: _Term) -> bool:
 
 
 # =========================================================================== text search
-def _column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes | None:
+def _column_mask(
+    blob: bytes, rows: int, needle: bytes, prefix: bool, starts: Sequence[int] | None = None
+) -> bytes | None:
     """Per row 1/0: does the row's value in search column ``blob`` hold ``needle`` (start
     with it, for a ``prefix`` needle, which begins with the newline before the value)?
-    None when no row does."""
+    None when no row does. ``starts`` (where each row's newline is, and the last one), when
+    known, turns a hit into its row without counting newlines."""
     seek = _finder(blob)
     at = seek(needle, 0)
     if at < 0:
         return None
-    # A hit costs a few µs here (a call to find the next, a count of the newlines before
-    # it); marking in bulk costs about 1.5 ns a byte: past one hit per 4 KiB, bulk wins.
+    # A hit costs a few µs here (a call to find the next, its row); marking in bulk costs
+    # about 1.5 ns a byte: past one hit per 4 KiB, bulk wins.
     limit = 16 + (len(blob) >> 12)
     probe = min(len(blob), at + 8192)
     near = blob.count(needle, at, probe)
@@ -259,18 +265,26 @@ def _column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes |
         return _dense_column_mask(blob, rows, needle, prefix)
     if near > 2:
         seek = blob.find  # hits are close: bytes.find skips the ctypes call
-    shift = 1 if prefix else 0
     hits: list[int] = []
-    newlines, counted = 0, 0
-    count, find = blob.count, blob.find
-    while at >= 0:
-        where = at + shift
-        newlines += count(b"\n", counted, where)
-        counted = where
-        hits.append(newlines - 1)
-        if len(hits) > limit:
-            return _dense_column_mask(blob, rows, needle, prefix)
-        at = seek(needle, find(b"\n", where))
+    if starts is not None:
+        while at >= 0:
+            row = bisect.bisect_right(starts, at) - 1
+            hits.append(row)
+            if len(hits) > limit:
+                return _dense_column_mask(blob, rows, needle, prefix)
+            at = seek(needle, starts[row + 1])
+    else:
+        shift = 1 if prefix else 0
+        newlines, counted = 0, 0
+        count, find = blob.count, blob.find
+        while at >= 0:
+            where = at + shift
+            newlines += count(b"\n", counted, where)
+            counted = where
+            hits.append(newlines - 1)
+            if len(hits) > limit:
+                return _dense_column_mask(blob, rows, needle, prefix)
+            at = seek(needle, find(b"\n", where))
     mask = bytearray(rows)
     for row in hits:
         mask[row] = 1
@@ -380,57 +394,82 @@ def _lanes_in(
     return hit
 
 
-@dataclass(frozen=True, slots=True)
-class _Values:
-    """A search column of a block as its distinct values and one code per row: a number
-    shared by many rows (a hotline) is then one value, found once."""
+def _starts(values: list[bytes]) -> array[int]:
+    """Where each value's newline is in ``b"\\n".join(["", *values, ""])``, and the last one."""
+    return array("I", accumulate(map((1).__add__, map(len, values)), initial=0))
 
-    blob: bytes  # the distinct values as a search column: "\n" + each + "\n"
-    count: int  # distinct values
-    codes: bytes  # per row the index of its value, little-endian, ``width`` bytes each
-    width: int
+
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """A search column of a block, remade once loaded so that it is searched quicker.
+
+    What many rows share is found once: the shared parts (``heads``) are a small dictionary
+    with one code a row (1-255, 0: none); for numbers a whole value that repeats (a
+    hotline), for file names a folder that repeats (one agent's day). ``rest`` is a search
+    column of the rest of each row's value: empty after a shared number, the base name after
+    a shared folder, the whole value otherwise; with ``starts`` (see :func:`_starts`), a hit
+    is a row at once. A folder keeps its trailing ``/`` and a base name holds none, so a
+    needle without ``/`` that is in a value is in its head or in its rest; a needle with
+    one searches the whole column.
+    """
+
+    heads: bytes  # the shared parts as a search column: "\n" + each + "\n"
+    count: int  # shared parts
+    codes: bytes  # per row 0 or 1 + the index of its shared part (b"" when none)
+    rest: bytes  # per row the rest, as a search column
+    starts: array[int]  # :func:`_starts` of ``rest``
+    folders: bool  # heads are folders (a needle with "/" is not answered)
 
     @classmethod
-    def of(cls, column: bytes, rows: int) -> _Values | None:
-        """The dictionary of a search column (None when its values hardly repeat)."""
+    def of(cls, column: bytes, rows: int, kind: str) -> _Split:
+        """The split of a search column; ``kind`` is what it shares: "value" (numbers),
+        "folder" (file names) or "" (nothing: the column with its ``starts``)."""
         values = column.split(b"\n")[1:-1]
         if len(values) != rows:  # cannot happen with stored rows
             raise ValueError("stored rows and their count disagree")
-        if len(set(values[:2048])) > 1024:
-            return None  # most values are new: the column itself is as good
-        distinct = dict.fromkeys(values)
-        count = len(distinct)
-        if count > rows // 2:
-            return None
-        index = dict(zip(distinct, range(count), strict=True))
-        width = 1 if count <= 256 else 2 if count <= 65536 else 4
-        codes = array({1: "B", 2: "H", 4: "I"}[width], map(index.__getitem__, values))
-        if sys.byteorder == "big":
-            codes.byteswap()
-        keys = list(distinct)
-        keys.append(b"")
-        keys.insert(0, b"")
-        return cls(b"\n".join(keys), count, codes.tobytes(), width)
+        folders = kind == "folder"
+        parts: list[tuple[bytes, bytes, bytes]] = []
+        if folders:
+            parts = [value.rpartition(b"/") for value in values]
+            heads = [head + slash for head, slash, _ in parts]
+        else:
+            heads = values
+        shared: list[bytes] = []
+        if kind:
+            counts = Counter(heads)
+            shared = [head for head, n in counts.items() if n > 1 and head]
+            if len(shared) > 255:
+                shared = heapq.nlargest(255, shared, key=counts.__getitem__)
+        if not shared:
+            return cls(b"\n\n", 0, b"", column, _starts(values), folders)
+        index = dict(zip(shared, range(1, len(shared) + 1), strict=True))
+        codes = bytes(map(index.get, heads, repeat(0, rows)))
+        if folders:
+            pairs = zip(parts, codes, values, strict=True)
+            rest = [part[2] if code else value for part, code, value in pairs]
+        else:
+            rest = [b"" if code else value for code, value in zip(codes, values, strict=True)]
+        blob = b"\n".join([b"", *rest, b""])
+        dictionary = b"\n".join([b"", *shared, b""])
+        return cls(dictionary, len(shared), codes, blob, _starts(rest), folders)
 
     def mask(self, rows: int, needle: bytes, prefix: bool) -> bytes | bool | None:
-        """:func:`_column_mask` of the column, found among the distinct values; False when
-        so many values match that the column itself is quicker to mark."""
-        hit = _column_mask(self.blob, self.count, needle, prefix)
-        if hit is None:
-            return None
-        found = hit.count(1)
-        if found == self.count:
-            return b"\x01" * rows
-        if self.width == 1:
-            return self.codes.translate(hit.ljust(256, b"\x00"))
-        if found > 16:
+        """:func:`_column_mask` of the column from its two parts; False when this split
+        cannot answer (a needle with ``/`` in file names)."""
+        if self.folders and b"/" in needle:
             return False
-        wanted = set(_marked(hit, 0))
-        return _lanes_in(self.codes, 0, self.width, wanted, {}, self.width).to_bytes(rows, "little")
+        shared = None
+        if self.count:
+            hit = _column_mask(self.heads, self.count, needle, prefix)
+            if hit is not None:
+                shared = self.codes.translate(b"\x00" + hit.ljust(255, b"\x00"))
+        return _or(shared, _column_mask(self.rest, rows, needle, prefix, self.starts))
 
 
-_VALUE_COLUMNS = (_SEARCH_COLUMNS.index(_CALLER), _SEARCH_COLUMNS.index(_CALLEE))
-"""Search columns that get a dictionary once loaded (numbers repeat: hotlines, regulars)."""
+_SPLITS = {_CALL: "", _CALLER: "value", _CALLEE: "value", _FILE: "folder", _ORIG: "folder"}
+_SPLIT_KINDS = tuple(_SPLITS[column] for column in _SEARCH_COLUMNS)
+"""What each search column shares, for :class:`_Split`: numbers repeat (hotlines, regulars),
+file names share their folders, call ids share nothing."""
 
 
 def _marked(mask: bytes, first: int) -> Iterable[int]:
@@ -497,8 +536,8 @@ class _Block:
         self._offsets: array[int] | None = None
         self._ones: bytes | None = None
         self._vdn_plane: bytes | None = None
-        self.values: dict[int, _Values | None] = {}
-        """Dictionaries of search columns (by position), added once made: replaced whole."""
+        self.values: dict[int, _Split] = {}
+        """Splits of search columns (by position), added once made: replaced whole."""
 
     def joined(self, other: _Block) -> _Block:
         """This block followed by ``other`` (a copy)."""
@@ -938,7 +977,7 @@ class RecordingStore:
         layout = self._layout
         terms = parse_query(query)
         parts: list[tuple[_Block, bytes]] = []
-        for block in layout.blocks:
+        for block in layout.blocks:  # (two threads were tried: no quicker, memory-bound)
             if cancelled is not None and cancelled():
                 return None
             mask: bytes | None = block.ones()
@@ -946,12 +985,8 @@ class RecordingStore:
                 found = self._term_mask(term, block)
                 if found is None or mask is None:
                     mask = None
-                elif mask is not block.ones():
-                    mask = _and(mask, found)
-                else:
-                    mask = found
-                if mask is None:
                     break
+                mask = found if mask is block.ones() else _and(mask, found)
             if mask is not None:
                 parts.append((block, mask))
         counts = None
@@ -1089,15 +1124,15 @@ class RecordingStore:
                 self._recent = [term, *self._recent[:15]]
 
     def index_values(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Make the caller/callee dictionaries of every block that has none yet (in the
-        background, once loaded: about 0.2 s a million rows). Searches use them from then
+        """Split the number and file name columns of every block not split yet (in the
+        background, once loaded: see :class:`_Split`). Searches use the splits from then
         on; until then they scan the columns. False when ``cancelled()`` stopped it."""
         for block in self._layout.blocks:
-            for position in _VALUE_COLUMNS:
+            for position, kind in enumerate(_SPLIT_KINDS):
                 if cancelled():
                     return False
                 if position not in block.values:
-                    made = _Values.of(block.columns[position], block.rows)
+                    made = _Split.of(block.columns[position], block.rows, kind)
                     block.values = {**block.values, position: made}
         return True
 

@@ -147,8 +147,8 @@ class WorkersMixin:
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_worker(self) -> None:
-        """Once loaded: the number dictionaries that make number searches quick (a hotline
-        shared by a third of the rows is one value); searches work without them meanwhile."""
+        """Once loaded: the split search columns that make searches quick (a hotline shared
+        by a third of the rows is one value); searches work without them meanwhile."""
         worker = get_current_worker()
         self.store.index_values(cancelled=lambda: worker.is_cancelled)
 
