@@ -348,10 +348,10 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
         assert list(s.filter(query, range(1, len(rows)))) == [i for i in ids if i >= 1]
         assert list(s.filter(query, ids[::-1])) == ids
         # the tree over a filter counts exactly the filtered rows, by vdn/day/agent
-        groups = Counter(
-            (r[C["vdn_id"]] or NO_VDN, r[C["call_begin"]][:10], r[C["agent_id"]] or NO_AGENT)
-            for r in (rows[i] for i in ids)
-        )
+        def group(r: tuple[str, ...]) -> tuple[str, str, str]:
+            return (r[C["vdn_id"]] or NO_VDN, r[C["call_begin"]][:10], r[C["agent_id"]] or NO_AGENT)
+
+        groups = Counter(group(rows[i]) for i in ids)
         vdns: Counter[str] = Counter()
         for (vdn, _, _), n in groups.items():
             vdns[vdn] += n
@@ -362,8 +362,15 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
                 for agent, n in s.children(ids, (vdn, day)):
                     leaves = s.leaves(ids, (vdn, day, agent))
                     assert len(leaves) == n
-                    begins = [rows[i][C["call_begin"]] for i in leaves]
-                    assert begins == sorted(begins)
+                    mine = [i for i in ids if group(rows[i]) == (vdn, day, agent)]
+                    assert leaves == sorted(mine, key=lambda i: rows[i][C["call_begin"]])
+                    whole = s.filter(query)  # the same rows as a Selection: the same leaves
+                    assert s.leaves(whole, (vdn, day, agent)) == leaves
+                    few, store_module._FEW_ROWS = store_module._FEW_ROWS, 0  # whole groups
+                    try:
+                        assert s.leaves(ids, (vdn, day, agent)) == leaves
+                    finally:
+                        store_module._FEW_ROWS = few
                     seen[vdn, day, agent] = n
         assert seen == groups
     for row_id, row in enumerate(rows):

@@ -117,6 +117,7 @@ _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _CONTROL = dict.fromkeys(range(32))
 _BAD_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f{TEXT_COMMA}{TEXT_NEWLINE}]")
 _CACHE_BYTES = 32 << 20
+_FEW_ROWS = 4096  # leaves() of a filter this narrow sorts its rows, not their whole group
 _FOLDED_AWAY = bytes(b for b in range(256) if not (65 <= b <= 90 or b == 92))  # keeps A-Z, "\"
 _FOLD_ASCII = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\\", b"abcdefghijklmnopqrstuvwxyz/")
 _NOT_MARK = bytes(b for b in range(256) if b not in (0, 10))  # all but NUL (a hit) and "\n"
@@ -245,13 +246,22 @@ def _matches(name: str, term: _Term) -> bool:
 
 
 # =========================================================================== text search
-def _column_mask(
-    blob: bytes, rows: int, needle: bytes, prefix: bool, starts: Sequence[int] | None = None
-) -> bytes | None:
+def _column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes | None:
     """Per row 1/0: does the row's value in search column ``blob`` hold ``needle`` (start
     with it, for a ``prefix`` needle, which begins with the newline before the value)?
-    None when no row does. ``starts`` (where each row's newline is, and the last one), when
-    known, turns a hit into its row without counting newlines."""
+    None when no row does."""
+    found = _column_hits(blob, rows, needle, prefix)
+    if isinstance(found, list):
+        return _Marks(rows, found).mask()
+    return found
+
+
+def _column_hits(
+    blob: bytes, rows: int, needle: bytes, prefix: bool, starts: Sequence[int] | None = None
+) -> list[int] | bytes | None:
+    """:func:`_column_mask`, or the rows that match when they are few (ascending).
+    ``starts`` (where each row's newline is, and the last one), when known, turns a hit into
+    its row without counting newlines."""
     seek = _finder(blob)
     at = seek(needle, 0)
     if at < 0:
@@ -285,10 +295,40 @@ def _column_mask(
             if len(hits) > limit:
                 return _dense_column_mask(blob, rows, needle, prefix)
             at = seek(needle, find(b"\n", where))
-    mask = bytearray(rows)
-    for row in hits:
-        mask[row] = 1
-    return bytes(mask)
+    return hits
+
+
+class _Marks:
+    """The rows of a block that match one of several searches: few rows as their numbers,
+    many as masks, OR-ed once (a mask to and from an int costs about 10 µs)."""
+
+    __slots__ = ("dense", "rows", "size")
+
+    def __init__(self, size: int, rows: list[int] | None = None) -> None:
+        self.size = size
+        self.rows: list[int] = rows or []
+        self.dense: list[bytes] = []
+
+    def add(self, found: list[int] | bytes | None) -> None:
+        if isinstance(found, list):
+            self.rows.extend(found)
+        elif found is not None:
+            self.dense.append(found)
+
+    def mask(self) -> bytes | None:
+        """1/0 per row (None: no row)."""
+        dense = self.dense
+        if len(dense) > 1:
+            both = 0
+            for mask in dense:
+                both |= int.from_bytes(mask, "little")
+            dense = [both.to_bytes(self.size, "little")]
+        if not self.rows:
+            return dense[0] if dense else None
+        out = bytearray(dense[0] if dense else self.size)
+        for row in self.rows:
+            out[row] = 1
+        return bytes(out)
 
 
 def _dense_column_mask(blob: bytes, rows: int, needle: bytes, prefix: bool) -> bytes | None:
@@ -453,17 +493,17 @@ class _Split:
         dictionary = b"\n".join([b"", *shared, b""])
         return cls(dictionary, len(shared), codes, blob, _starts(rest), folders)
 
-    def mask(self, rows: int, needle: bytes, prefix: bool) -> bytes | bool | None:
-        """:func:`_column_mask` of the column from its two parts; False when this split
-        cannot answer (a needle with ``/`` in file names)."""
+    def search(self, marks: _Marks, needle: bytes, prefix: bool) -> bool:
+        """Add the rows holding ``needle`` (:func:`_column_mask`) from the two parts; False
+        when this split cannot answer (a needle with ``/`` in file names)."""
         if self.folders and b"/" in needle:
             return False
-        shared = None
         if self.count:
             hit = _column_mask(self.heads, self.count, needle, prefix)
             if hit is not None:
-                shared = self.codes.translate(b"\x00" + hit.ljust(255, b"\x00"))
-        return _or(shared, _column_mask(self.rest, rows, needle, prefix, self.starts))
+                marks.add(self.codes.translate(b"\x00" + hit.ljust(255, b"\x00")))
+        marks.add(_column_hits(self.rest, marks.size, needle, prefix, self.starts))
+        return True
 
 
 _SPLITS = {_CALL: "", _CALLER: "value", _CALLEE: "value", _FILE: "folder", _ORIG: "folder"}
@@ -1029,18 +1069,15 @@ class RecordingStore:
         positions: Sequence[int] = range(len(block.columns))
         if term.column is not None:
             positions = (_SEARCH_COLUMNS.index(term.column),)
-        mask = None
+        marks = _Marks(block.rows)
         for position in positions:
-            found = values.get(position)
-            part = found.mask(block.rows, needle, term.prefix) if found is not None else False
-            if part is False:
-                part = _column_mask(block.columns[position], block.rows, needle, term.prefix)
-            mask = _or(mask, part)  # type: ignore[arg-type]
-        if term.column is not None:
-            return mask
-        if self._wanted_codes(term):
-            mask = _or(mask, self._group_mask(term, block))
-        return mask
+            split = values.get(position)
+            if split is None or not split.search(marks, needle, term.prefix):
+                column = block.columns[position]
+                marks.add(_column_hits(column, block.rows, needle, term.prefix))
+        if term.column is None and self._wanted_codes(term):
+            marks.add(self._group_mask(term, block))
+        return marks.mask()
 
     def _group_mask(self, term: _Term, block: _Block) -> bytes | None:
         """Rows of ``block`` whose VDN, agent or day matches: tests on key bytes."""
@@ -1124,10 +1161,11 @@ class RecordingStore:
                 self._recent = [term, *self._recent[:15]]
 
     def index_values(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
-        """Split the number and file name columns of every block not split yet (in the
-        background, once loaded: see :class:`_Split`). Searches use the splits from then
-        on; until then they scan the columns. False when ``cancelled()`` stopped it."""
+        """Split the search columns of every block not split yet, and find its row offsets
+        (in the background, once loaded: see :class:`_Split`). Searches use the splits from
+        then on; until then they scan the columns. False when ``cancelled()`` stopped it."""
         for block in self._layout.blocks:
+            block.line(0)  # its row offsets: a recording or a narrow group at once
             for position, kind in enumerate(_SPLIT_KINDS):
                 if cancelled():
                     return False
@@ -1171,8 +1209,13 @@ class RecordingStore:
         key = view.key_of(wanted, self._name)
         if key is None:
             return []
-        rows = self._ordered_rows(key)
         inside = view.counts[key]
+        layout = self._layout
+        if ids is not None and len(ids) <= _FEW_ROWS and inside < self._counts(layout)[key]:
+            # A few rows (a narrow filter): sort just them, not their whole group.
+            mine = sorted(r for r in ids if 0 <= r < layout.rows and self._key(r, layout) == key)
+            return sorted(mine, key=lambda r: self._begin_text(r, layout))
+        rows = self._ordered_rows(key)
         if inside == len(rows):
             return list(rows)
         if isinstance(ids, range):
@@ -1213,6 +1256,11 @@ class RecordingStore:
                 rows.append(block.start + at // 8)
                 at = raw.find(needle, at + 8)
         return rows
+
+    @staticmethod
+    def _key(row_id: int, layout: _Layout) -> int:
+        block = layout.block_of(row_id)
+        return block.keys[row_id - block.start]
 
     @staticmethod
     def _begin_text(row_id: int, layout: _Layout) -> bytes:
