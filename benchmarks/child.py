@@ -219,7 +219,12 @@ async def idle(index: Path, tokens: int, seconds: float) -> dict[str, Any]:
         store.add(Token.issued(f"BENCH{i:06d}TOKEN{i:06d}", f"Y:/1/0/bench/{i}.V3", issued))
     app = CcfsApp(index_paths=[index], token_store=store, player_finder=lambda: None, environ={})
     async with app.run_test(size=SIZE) as pilot:
-        while app.loading or not len(app.store):
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline and (
+            app.loading
+            or not len(app.store)
+            or any(w.group == "index" and not w.is_finished for w in app.workers)
+        ):  # loaded, and the background split of the search columns done
             await pilot.pause(0.05)
         await pilot.pause(1.0)
         wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -27,7 +27,8 @@ figure | measured | target | baseline | ratio, every ratio against a baseline of
   load helper process's own peak when one was used.
 * ``ccfs-tui --version``: median wall time of 5 runs (baseline: ``python -c pass``).
 * 200 live tokens counting down, app idle: CPU time / wall time of the process over ``--idle``
-  seconds, index loaded, the once-a-second tick on (baseline: the same with 0 tokens).
+  seconds, index loaded and its search columns split, the once-a-second tick on (baseline:
+  the same with 0 tokens).
 
 Nothing here asserts a time. ``--json FILE`` also writes every number.
 """

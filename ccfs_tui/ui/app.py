@@ -371,7 +371,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def refresh_view(self) -> None:
         """Redraw the playback state, the status bar and the footer keys."""
         main = self.main_screen
-        if not main.is_mounted:
+        if not main.is_mounted or not self.is_running:  # closing: its widgets are going
             return
         rec = self.selected_recording()
         if rec is not None:
