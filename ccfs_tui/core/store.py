@@ -1393,7 +1393,7 @@ def _checked(rows: Iterable[Sequence[str]]) -> RowBatch:
 # =========================================================================== loading
 HELPER_MIN_BYTES = 32 << 20
 """Plain index input from this size on is read by two processes (see :func:`load_index`)."""
-HEAD_SHARE = 0.45
+HEAD_SHARE = 0.40
 """The share of the bytes read here; the helper reads the rest (this process also draws)."""
 HELPER_STALL = 30.0
 """Seconds without a byte from the helper after which it is given up (and killed)."""
@@ -1453,10 +1453,10 @@ def load_index(
             if chunk.rows:
                 store.extend_rows(chunk.rows)
             merge.head(chunk)
-            yield LoadStep(len(chunk.rows), chunk.problems, chunk.bytes_done, total)
-            if not started:  # after the first rows: they are not kept waiting for a spawn
-                started = True
+            if not started:  # as soon as the first rows are in: it reads while the first
+                started = True  # frame is drawn (the spawn takes a few ms)
                 job = _Helper.start(tail, chunk_size, done, total)
+            yield LoadStep(len(chunk.rows), chunk.problems, chunk.bytes_done, total)
         if not started:
             job = _Helper.start(tail, chunk_size, done, total)
         applied, resume = 0, (0, 1)  # rows from the helper; where its problems stopped
