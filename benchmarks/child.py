@@ -168,12 +168,12 @@ async def _type_queries(
 ) -> list[dict[str, Any]]:
     """Type each query key by key; time the last key to the frame showing its answer."""
     browser = app.main_screen.browser
-    applied: list[tuple[str, Any]] = []
+    applied: list[tuple[str, bool]] = []  # (query, cleared): no answer kept alive here
     apply_filter = browser.apply_filter
 
     def apply(query: str, ids: Any) -> None:
         apply_filter(query, ids)
-        applied.append((query, ids))
+        applied.append((query, ids is None))
 
     browser.apply_filter = apply
     results = []
@@ -197,7 +197,7 @@ async def _type_queries(
                 "correct": matches == len(app.store.filter(query)),
             }
         )
-        cleared = clock.when(lambda: bool(applied) and applied[-1][1] is None)
+        cleared = clock.when(lambda: bool(applied) and applied[-1][1])
         await pilot.press("escape")
         await _wait(cleared, 60, "the cleared filter")
         await asyncio.sleep(gap)

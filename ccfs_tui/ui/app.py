@@ -6,6 +6,7 @@ Data flows one way: index files -> store -> widgets. The app turns worker result
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -626,6 +627,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.notify(f"Profile {name}: {profile.base_url or 'no base_url'}", title="Profile")
 
     async def on_unmount(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP client; what :func:`~ccfs_tui.ui.workers.settle_memory` froze may go again."""
+        gc.unfreeze()
         if self.client is not None:
             await self.client.aclose()

@@ -16,9 +16,10 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.audit import AuditEntry, AuditLog
+from ccfs_tui.ui.widgets.footer import KeyFooter
 from ccfs_tui.ui.widgets.token_bar import short_name
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class AuditScreen(Screen[None]):
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="audit-detail")
         yield Static(id="audit-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tables = self.query(DataTable)

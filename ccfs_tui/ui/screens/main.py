@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ccfs_tui.ui.screens.audit import open_audit
 from ccfs_tui.ui.widgets.browser import RecordingBrowser
 from ccfs_tui.ui.widgets.detail import DetailPane
+from ccfs_tui.ui.widgets.footer import KeyFooter
 from ccfs_tui.ui.widgets.token_bar import TokenBar
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class MainScreen(Screen[None]):
             yield RecordingBrowser(self.app.store, id="browser")
             yield DetailPane(id="detail")
         yield TokenBar(id="token-bar")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.update_banner()

@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.widgets.detail import remaining_style
+from ccfs_tui.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
@@ -43,7 +44,7 @@ class TokensScreen(Screen[None]):
         yield Header(icon="▶")
         yield DataTable(id="tokens-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="tokens-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tables = self.query(DataTable)
