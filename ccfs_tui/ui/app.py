@@ -627,7 +627,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.notify(f"Profile {name}: {profile.base_url or 'no base_url'}", title="Profile")
 
     async def on_unmount(self) -> None:
-        """Close the HTTP client; what :func:`~ccfs_tui.ui.workers.settle_memory` froze may go again."""
+        """Close the HTTP client; thaw what :func:`~ccfs_tui.ui.workers.settle_memory`
+        froze, so that it can be collected again."""
         gc.unfreeze()
         if self.client is not None:
             await self.client.aclose()
