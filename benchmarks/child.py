@@ -158,8 +158,10 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
         while not indexed and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
         out["indexed"] = (indexed[0] - started) if indexed else None
+        out["memory_split"] = _status()
         if queries:
             out["filters"] = await _type_queries(app, pilot, clock, queries, gap)
+        out["memory_end"] = _status()
     return out
 
 
