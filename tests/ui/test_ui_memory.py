@@ -23,7 +23,7 @@ async def test_refreshed_keys_do_not_pile_up(make_app: AppFactory) -> None:
         gc.collect()
         alive = sum(isinstance(o, FooterKey) for o in gc.get_objects())
         assert shown > 3
-        assert alive <= 2 * shown, f"{alive} footer keys alive, {shown} shown"
+        assert alive <= 3 * shown, f"{alive} footer keys alive, {shown} shown"  # 40x: leak
 
 
 async def test_the_loaded_index_is_frozen_while_the_app_runs_only(make_app: AppFactory) -> None:
