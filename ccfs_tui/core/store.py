@@ -409,15 +409,14 @@ def _lanes_in(
     width: int,
     values: set[int] | frozenset[int],
     strided: dict[int, bytes],
-    stride: int = 8,
 ) -> int:
-    """Per ``stride``-byte lane of ``raw``, 1 where the little-endian field of ``width`` bytes
-    at ``offset`` is one of ``values`` (a big int of 1-byte lanes): one translate per byte
+    """Per 8-byte lane of ``raw``, 1 where the little-endian field of ``width`` bytes at
+    ``offset`` is one of ``values`` (a big int of 1-byte lanes): one translate per byte
     value."""
     top = offset + width - 1
     column = strided.get(top)
     if column is None:
-        column = strided[top] = raw[top::stride]
+        column = strided[top] = raw[top::8]
     if width == 1:
         return int.from_bytes(column.translate(_member_table(frozenset(values))), "little")
     shift = 8 * (width - 1)
@@ -425,12 +424,12 @@ def _lanes_in(
     for value in values:
         by_top.setdefault(value >> shift, set()).add(value & ((1 << shift) - 1))
     if len(by_top) > 1 and all(len(rest) == 1 << shift for rest in by_top.values()):
-        return _lanes_in(raw, top, 1, set(by_top), strided, stride)  # the top byte decides
+        return _lanes_in(raw, top, 1, set(by_top), strided)  # the top byte decides
     hit = 0
     for high, rest in by_top.items():
         match = int.from_bytes(column.translate(_member_table(frozenset({high}))), "little")
         if match:
-            hit |= match & _lanes_in(raw, offset, width - 1, rest, strided, stride)
+            hit |= match & _lanes_in(raw, offset, width - 1, rest, strided)
     return hit
 
 
@@ -530,12 +529,6 @@ def _marked(mask: bytes, first: int) -> Iterable[int]:
 def _and(a: bytes, b: bytes) -> bytes | None:
     both = int.from_bytes(a, "little") & int.from_bytes(b, "little")
     return both.to_bytes(len(a), "little") if both else None
-
-
-def _or(a: bytes | None, b: bytes | None) -> bytes | None:
-    if a is None or b is None:
-        return a if b is None else b
-    return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(len(a), "little")
 
 
 # =========================================================================== blocks
@@ -1213,8 +1206,8 @@ class RecordingStore:
         layout = self._layout
         if ids is not None and len(ids) <= _FEW_ROWS and inside < self._counts(layout)[key]:
             # A few rows (a narrow filter): sort just them, not their whole group.
-            mine = sorted(r for r in ids if 0 <= r < layout.rows and self._key(r, layout) == key)
-            return sorted(mine, key=lambda r: self._begin_text(r, layout))
+            mine = (r for r in ids if 0 <= r < layout.rows and self._key(r, layout) == key)
+            return sorted(mine, key=lambda r: (self._begin_text(r, layout), r))
         rows = self._ordered_rows(key)
         if inside == len(rows):
             return list(rows)

@@ -19,6 +19,5 @@ class KeyFooter(Footer):
     async def recompose(self) -> None:
         await super().recompose()
         watchers = getattr(self, "__watchers", {})  # where Textual keeps them (reactive.py)
-        for name, entries in watchers.items():
-            if name == "compact":
-                entries[:] = [(node, cb) for node, cb in entries if node.is_attached]
+        entries = watchers.get("compact", [])
+        entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
