@@ -247,7 +247,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "helper": [x["helper"] for x in launches],
         "rss_loaded": median(x["memory"]["VmRSS"] for x in launches),
         "rss": median(
-            max(x[k]["VmRSS"] for k in ("memory", "memory_split", "memory_end") if x.get(k))
+            max(x[k]["VmRSS"] for k in ("memory", "memory_split", "memory_end"))
             for x in launches
         ),
         "hwm": median(x["memory_end"]["VmHWM"] for x in launches),
