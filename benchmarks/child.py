@@ -208,17 +208,14 @@ async def _type_queries(
 
 async def idle(index: Path, tokens: int, seconds: float) -> dict[str, Any]:
     """CPU of the process while the app idles with ``tokens`` live tokens counting down."""
-    from datetime import timedelta
-
+    from benchmarks.data import bench_tokens
     from ccfs_tui.core.clock import utc_now
-    from ccfs_tui.core.tokens import Token, TokenStore
+    from ccfs_tui.core.tokens import TokenStore
     from ccfs_tui.ui.app import CcfsApp
 
     store = TokenStore(None)
-    now = utc_now()
-    for i in range(tokens):
-        issued = now - timedelta(seconds=5 * i)
-        store.add(Token.issued(f"BENCH{i:06d}TOKEN{i:06d}", f"Y:/1/0/bench/{i}.V3", issued))
+    for token in bench_tokens(tokens, utc_now()):
+        store.add(token)
     app = CcfsApp(index_paths=[index], token_store=store, player_finder=lambda: None, environ={})
     async with app.run_test(size=SIZE) as pilot:
         deadline = time.perf_counter() + 120
@@ -244,6 +241,25 @@ def csv_pass(index: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows}
 
 
+def expect(index: Path, queries: list[str], out: Path) -> dict[str, Any]:
+    """The store's own answer to each query, for a terminal run to check its screen against:
+    the matching row ids (file order) as ``array("I")`` bytes in ``out/<n>.ids``. Loaded
+    here by one process (the rows are the file's rows in file order, as in the app)."""
+    from array import array
+
+    from ccfs_tui.core.store import RecordingStore, load_index
+
+    store = RecordingStore()
+    for _step in load_index(store, [index], chunk_size=20_000, helper=False):
+        pass
+    counts = []
+    for n, query in enumerate(queries):
+        ids = array("I", sorted(store.filter(query)))
+        (out / f"{n}.ids").write_bytes(ids.tobytes())
+        counts.append(len(ids))
+    return {"rows": len(store), "counts": counts}
+
+
 def main(argv: list[str]) -> int:
     mode, args = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
     result: dict[str, Any]
@@ -253,6 +269,8 @@ def main(argv: list[str]) -> int:
         result = asyncio.run(launch(Path(args["index"]), args.get("queries", []), args["gap"]))
     elif mode == "idle":
         result = asyncio.run(idle(Path(args["index"]), args["tokens"], args["seconds"]))
+    elif mode == "expect":
+        result = expect(Path(args["index"]), args["queries"], Path(args["out"]))
     elif mode == "csv":
         result = csv_pass(Path(args["index"]))
     else:

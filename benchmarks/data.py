@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from ccfs_tui.core.sample_index import generate_recordings, write_index
 
@@ -33,3 +34,16 @@ def csv_reader_pass(path: Path) -> tuple[float, int]:
         for _row in csv.reader(handle):
             rows += 1
     return time.perf_counter() - started, rows
+
+
+def bench_tokens(count: int, now: datetime) -> list[Any]:
+    """``count`` live tokens of profile ``default``, issued 5 s apart up to ``now`` (the
+    newest expires last): what the idle figures count down, headless and in a terminal."""
+    from ccfs_tui.core.tokens import Token
+
+    return [
+        Token.issued(
+            f"BENCH{i:06d}TOKEN{i:06d}", f"Y:/1/0/bench/{i}.V3", now - timedelta(seconds=5 * i)
+        )
+        for i in range(count)
+    ]

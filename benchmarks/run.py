@@ -201,8 +201,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Every figure, as a dict (also what ``--json`` writes)."""
     rows = args.rows
     path = index_file(rows)
-    print(f"ccfs-tui benchmark: {rows:,} recordings ({path.stat().st_size / 1e6:.0f} MB)")
-    print(f"machine: {machine()}")
     queries = pick_queries(path, max(1, args.queries // len(KINDS)))[: args.queries]
     unscoped = pick_unscoped(path, max(1, args.unscoped // 2))[: args.unscoped]
     bare, launches, csvs = [], [], []
@@ -247,8 +245,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "helper": [x["helper"] for x in launches],
         "rss_loaded": median(x["memory"]["VmRSS"] for x in launches),
         "rss": median(
-            max(x[k]["VmRSS"] for k in ("memory", "memory_split", "memory_end"))
-            for x in launches
+            max(x[k]["VmRSS"] for k in ("memory", "memory_split", "memory_end")) for x in launches
         ),
         "hwm": median(x["memory_end"]["VmHWM"] for x in launches),
         "filters": launches[0].get("filters", []),
@@ -356,10 +353,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gap", type=float, default=0.05, help="extra seconds between keys")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle measurement")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--during", type=int, default=30, help="most queries typed while loading")
+    parser.add_argument("--after", type=int, default=10, help="queries typed right after the load")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--no-terminal", action="store_true", help="headless figures only")
+    where.add_argument("--terminal-only", action="store_true", help="real-terminal figures only")
     args = parser.parse_args(argv)
-    result = measure(args)
-    print()
-    print(table(result))
+    from benchmarks import terminal
+
+    path = index_file(args.rows)
+    print(f"ccfs-tui benchmark: {args.rows:,} recordings ({path.stat().st_size / 1e6:.0f} MB)")
+    print(f"machine: {machine()}")
+    result: dict[str, Any] = {}
+    if not args.no_terminal:
+        missing = terminal.available()
+        if missing:
+            print(f"  real-terminal figures skipped: {missing}")
+        else:
+            figures = terminal.measure(args, path, args.rows)
+            print()
+            print(terminal.table(figures))
+            print()
+            result["terminal"] = figures
+    if not args.terminal_only:
+        result.update(measure(args))
+        print()
+        print("Headless (Textual run_test, 120x40):")
+        print()
+        print(table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
     return 0
