@@ -14,8 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +28,7 @@ from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
 from ccfs_tui.ui.commands import CcfsCommands
 from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.input_gate import InputGate, app_pumps
 from ccfs_tui.ui.messages import (
     ClientReady,
     FilterApplied,
@@ -107,7 +110,6 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.problems: list[Any] = []
         self.loading = False
         self.revealed = False
-        self.selected_row: int | None = None
         self.outcomes: dict[str, Outcome] = {}
         self.downloads: dict[str, Path] = {}
         self._worker_files: dict[Worker[Any], str] = {}
@@ -119,6 +121,25 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         """Set once the first rows are on screen: the loader waits for it (see workers)."""
         self._last_live = -1
         self.main_screen = MainScreen()
+        self.input_gate = InputGate(lambda: app_pumps(self), self._route_input)
+        """Every key and paste, whole and in order (see input_gate); keys typed before the
+        main screen is up wait for it."""
+        self.input_gate.hold("start")
+
+    # ================================================================= input
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes from the terminal go through the gate; the rest as usual."""
+        if self.input_gate.takes(event):
+            return
+        await super().on_event(event)
+
+    async def _route_input(self, event: events.Event) -> None:
+        """The gate lets ``event`` through: Textual routes it (priority bindings, then the
+        focused widget); a failure is the app's, as it would be without the gate."""
+        try:
+            await self.on_event(event)
+        except Exception as error:  # reported like any handler's error
+            self._handle_exception(error)
 
     # ================================================================= setup
     def get_default_screen(self) -> Screen[Any]:
@@ -129,7 +150,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.update_titles()
 
     def main_ready(self) -> None:
-        """Called once the main screen is composed: start the timers and the index load."""
+        """Called once the main screen is composed: start the timers and the index load;
+        the keys typed meanwhile go to it now."""
         if self._tick_enabled:
             self.set_interval(1.0, self.tick)
         self.set_interval(TREE_REFRESH, self._flush_tree)
@@ -139,6 +161,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         if self.profile is not None and self._profile_ready():
             self.prepare_client_worker()
         self.refresh_view()
+        self.input_gate.release("start")
 
     def update_titles(self) -> None:
         """Header: profile and base URL."""
@@ -290,18 +313,32 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def on_filter_applied(self, message: FilterApplied) -> None:
         """Show the answer of the newest filter only."""
         if message.generation != self._filter_generation:
-            return
+            return  # a newer search runs: its answer releases the input
         ids = message.ids
         if ids is not None and len(self.store) > message.upto:
             ids = self.store.select(message.query)  # rows came meanwhile: only they are new
         self.main_screen.browser.apply_filter(message.query, ids)
 
     # ================================================================= selection
-    def selected_recording(self) -> Recording | None:
-        """The recording under the tree cursor."""
-        if self.selected_row is None:
+    @property
+    def selected_row(self) -> int | None:
+        """The row id of the recording under the tree cursor now: every action reads it
+        here, when its key is handled, never from an earlier copy (None on a group, on
+        nothing, or before the screen is up)."""
+        main = self.main_screen
+        if not main.is_mounted:
             return None
-        return self.store.recording(self.selected_row)  # type: ignore[no-any-return]
+        try:
+            return main.browser.tree_widget.highlighted_row()
+        except NoMatches:  # closing: its widgets are going
+            return None
+
+    def selected_recording(self) -> Recording | None:
+        """The recording under the tree cursor now."""
+        row_id = self.selected_row
+        if row_id is None:
+            return None
+        return self.store.recording(row_id)  # type: ignore[no-any-return]
 
     def _profile_name(self) -> str | None:
         return self.profile.name if self.profile is not None else None
@@ -332,10 +369,13 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return shown
         return None
 
-    def select(self, row_id: int | None, group: tuple[str, ...] | None, n: int) -> None:
-        """The tree cursor moved."""
-        self.selected_row = row_id
-        detail = self.main_screen.detail
+    def show_cursor(self) -> None:
+        """Show what the tree cursor is on now in the detail pane (a recording, a group)."""
+        main = self.main_screen
+        if not main.is_mounted or not self.is_running:
+            return
+        row_id, group, n = main.browser.cursor()
+        detail = main.detail
         if row_id is None:
             text = ""
             if group:
@@ -422,12 +462,16 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
 
     def request_selected(self) -> None:
         """Request a token for the recording under the cursor (not while one is live)."""
-        rec = self.selected_recording()
-        if rec is None:
+        self.request_row(self.selected_row)
+
+    def request_row(self, row_id: int | None) -> None:
+        """Request a token for recording ``row_id`` (not while one is live)."""
+        if row_id is None:
             self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
             return
-        live = self.live_token_for_selection()
-        if live is not None:
+        rec = self.store.recording(row_id)
+        live = self.token_for(rec.play_file_name)
+        if live is not None and not live.is_expired(self.clock()):
             left = format_remaining(live.remaining(self.clock()))
             self.notify(f"Its token is still live ({left} left): c copies the URL, n renews it.")
             return
@@ -499,8 +543,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
 
     def on_client_ready(self, _message: ClientReady) -> None:
         """The SK is loaded: sign the preview of the selected recording."""
-        if self.selected_row is not None:
-            self.select(self.selected_row, None, 1)
+        self.show_cursor()
 
     def cancel_running(self) -> None:
         """Escape: cancel the request, else the download, else the index load."""
@@ -519,6 +562,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become something the user sees."""
         worker, state = event.worker, event.state
+        if worker.group == "filter" and state == WorkerState.ERROR:
+            self.main_screen.browser.release_input()  # no answer will come for that Enter
         if worker.group in ("filter", "index") and state != WorkerState.ERROR:
             return  # a search or the index starting or ending changes nothing shown
         if state in (WorkerState.PENDING, WorkerState.RUNNING):
@@ -621,14 +666,14 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.main_screen.update_banner()
         if self._profile_ready():
             self.prepare_client_worker()
-        if self.selected_row is not None:
-            self.select(self.selected_row, None, 1)
+        self.show_cursor()
         self.refresh_view()
         self.notify(f"Profile {name}: {profile.base_url or 'no base_url'}", title="Profile")
 
     async def on_unmount(self) -> None:
         """Close the HTTP client; thaw what :func:`~ccfs_tui.ui.workers.settle_memory`
         froze, so that it can be collected again."""
+        self.input_gate.close()
         gc.unfreeze()
         if self.client is not None:
             await self.client.aclose()

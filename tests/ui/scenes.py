@@ -110,7 +110,7 @@ async def _main_ready(pilot: Any) -> None:
     await _settle(pilot, lambda: app.selected_row == row_id)
     rec = app.selected_recording()
     app.tokens.add(_token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47)))
-    app.select(row_id, None, 1)
+    app.show_cursor()
     app.tick()
     app.clear_notifications()
     await _settle_layout(pilot, browser.tree_widget)

@@ -91,14 +91,14 @@ class MainScreen(Screen[None]):
         banner.update(text)
 
     # ----------------------------------------------------------------- messages
-    def on_recording_browser_highlighted(self, event: RecordingBrowser.Highlighted) -> None:
-        """Show the highlighted recording (or group) in the detail pane."""
-        self.app.select(event.row_id, event.group, event.count)
+    def on_recording_browser_highlighted(self, _event: RecordingBrowser.Highlighted) -> None:
+        """Show what the cursor is on now (recording or group) in the detail pane."""
+        self.app.show_cursor()
 
     def on_recording_browser_chosen(self, event: RecordingBrowser.Chosen) -> None:
-        """Enter on a recording: request its token."""
-        self.app.select(event.row_id, None, 1)
-        self.app.request_selected()
+        """Enter on a recording: request the token of the one Enter was pressed on."""
+        self.app.show_cursor()
+        self.app.request_row(event.row_id)
 
     def on_recording_browser_filter_changed(self, event: RecordingBrowser.FilterChanged) -> None:
         """Run the filter on the store (in a worker)."""

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static, Tree
 
 from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
 FILTER_DELAY = 0.03
@@ -24,16 +25,45 @@ stop. A search still running when a newer one starts is cancelled."""
 
 
 class FilterInput(Input):
-    """The ``/`` filter; Escape closes it."""
+    """The ``/`` filter; Escape closes it.
+
+    Opening it selects its old text (what is typed next replaces it) at the moment ``/`` is
+    handled, not when its Focus event comes round: Input's own select-on-focus, run later,
+    would select the first characters typed after ``/`` and the next one would replace them.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close filter")]
 
     class Closed(Message):
         """Escape was pressed in the filter."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(select_on_focus=False, **kwargs)
+
     def action_close(self) -> None:
         """Close the filter."""
         self.post_message(self.Closed())
+
+    def paste_text(self, text: str) -> None:
+        """A paste: its first line that is not blank, trimmed; a newline after it submits
+        (a call id copied with its line end jumps to the recording, as Enter would)."""
+        lines = text.splitlines(keepends=True)
+        index = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if index is None:
+            return
+        line = lines[index]
+        words = "".join(ch if ch.isprintable() else " " for ch in line).strip()
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(words)
+        else:
+            self.replace(words, *selection)
+        if line.endswith(("\n", "\r")):
+            self.post_message(self.Submitted(self, self.value))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self.paste_text(event.text)
 
 
 class RecordingBrowser(Vertical):
@@ -134,11 +164,19 @@ class RecordingBrowser(Vertical):
 
     # ------------------------------------------------------------------ filter
     def open_filter(self) -> None:
-        """Show and focus the filter."""
+        """Show and focus the filter, its old text selected (typing replaces it)."""
         box = self.filter_input
         box.display = True
         # focus now, not after the queued keys: "/138" typed or pasted fast goes to the box
         self.screen.set_focus(box)
+        box.select_all()
+
+    @on(events.Paste)
+    def _paste_on_tree(self, event: events.Paste) -> None:
+        """A call id pasted on the tree opens the filter with it (a newline after it jumps)."""
+        event.stop()
+        self.open_filter()
+        self.filter_input.paste_text(event.text)
 
     @on(FilterInput.Closed)
     def close_filter(self) -> None:
@@ -147,7 +185,7 @@ class RecordingBrowser(Vertical):
         if box.value:
             box.value = ""
         box.display = False
-        self.tree_widget.focus()
+        self.screen.set_focus(self.tree_widget)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -173,6 +211,9 @@ class RecordingBrowser(Vertical):
             self._debounce = None
         if self.query_text.strip() != self.applied_query.strip():
             self._reveal_on_apply = True
+            # the keys typed after Enter are for the tree at its first match: they wait
+            if (gate := gate_of(self)) is not None:
+                gate.hold("filter")
             self.post_message(self.FilterChanged(self.query_text))
         else:
             self.reveal_first()
@@ -191,8 +232,15 @@ class RecordingBrowser(Vertical):
         if self._reveal_on_apply:
             self._reveal_on_apply = False
             self.reveal_first()
+            self.release_input()
         elif kept is not None and (ids is None or kept in ids):
             self.reveal(kept)
+        self.announce_cursor()
+
+    def release_input(self) -> None:
+        """The answer of Enter in the filter is shown (or will never come): keys go on."""
+        if (gate := gate_of(self)) is not None:
+            gate.release("filter")
 
     def _expand_all(self, node: Any) -> None:
         self.tree_widget.populate(node)
@@ -202,33 +250,44 @@ class RecordingBrowser(Vertical):
                 self._expand_all(child)
 
     def reveal_first(self) -> None:
-        """Focus the tree on the first match (expanding down to it)."""
+        """Focus the tree with its cursor on the first match (expanding down to it), now:
+        the next key acts on that recording."""
         tree = self.tree_widget
         node = tree.first_leaf()
-        tree.focus()
+        self.screen.set_focus(tree)
         if node is None:
             self.app.bell()
             return
-        self.call_after_refresh(tree.jump_to, node)
+        tree.jump_to(node)
 
     def reveal(self, row_id: int) -> None:
         """Expand down to ``row_id`` and put the cursor on it."""
         tree = self.tree_widget
         node = tree.find_leaf(row_id)
         if node is not None:
-            self.call_after_refresh(tree.jump_to, node)
+            tree.jump_to(node)
+
+    # ------------------------------------------------------------------ the cursor
+    def cursor(self) -> tuple[int | None, tuple[str, ...] | None, int]:
+        """What the tree cursor is on now: a recording's row id, or a group's path and how
+        many recordings it holds (``(None, None, 0)`` on nothing)."""
+        node = self.tree_widget.cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, Leaf):
+            return data.row_id, None, 1
+        if isinstance(data, Group):
+            return None, data.path, self._group_count(data)
+        return None, None, 0
+
+    def announce_cursor(self) -> None:
+        """Tell the screen the cursor may show something else (the tree was rebuilt)."""
+        self.post_message(self.Highlighted(*self.cursor()))
 
     # ------------------------------------------------------------------ tree events
     @on(Tree.NodeHighlighted, "#tree")
     def _highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
         event.stop()
-        data = event.node.data
-        if isinstance(data, Leaf):
-            self.post_message(self.Highlighted(data.row_id, None, 1))
-        elif isinstance(data, Group):
-            self.post_message(self.Highlighted(None, data.path, self._group_count(data)))
-        else:
-            self.post_message(self.Highlighted(None, None, 0))
+        self.announce_cursor()  # what the cursor is on now, not when the event was posted
 
     def _group_count(self, data: Group) -> int:
         parent, key = data.path[:-1], data.path[-1]

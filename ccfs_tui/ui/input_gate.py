@@ -1,0 +1,157 @@
+"""Every key and paste is handled whole, in the order it was typed, before the next one.
+
+Textual routes a key by posting it to the focused widget's own message queue; a key that
+widget does not take itself (Backspace, ctrl+k, Enter, ...) bubbles through the queues of
+its parents up to the app, which runs the binding. Meanwhile the next keys are already in
+the focused widget's queue, so in a burst they overtake it: "10011", two Backspaces, "23"
+reads "10011" (upstream: Textualize/textual#6605; the fix proposed in textual#6631 covers
+only an Input's own bindings). And what a key sets off (Enter in the filter moves the focus
+to the tree once the search answers) lands after the keys that follow it, which then go to
+the wrong widget or act on the recording that was under the cursor before.
+
+:class:`InputGate` takes every key and paste as it arrives at the app and lets the next one
+through only when the app has *settled*: every message queue of the app, its screens and
+their widgets is empty, and no part of the app holds the input (:meth:`InputGate.hold`:
+the app until its main screen is ready, the filter until the answer of the Enter that
+submitted it is shown). Keys typed meanwhile wait in order: typeahead, as in any terminal
+program. A hold that is never released ends after :data:`MAX_HOLD` seconds, and a queue
+that never empties (a handler waiting for a dialog) after :data:`MAX_SETTLE`: the keys go
+on then, so the app can never stop taking input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from time import monotonic
+from typing import Any
+
+from textual import events
+from textual.message_pump import MessagePump
+
+MAX_HOLD = 10.0
+"""Seconds a hold keeps the keys back at most (a search of a huge index that never answers)."""
+
+MAX_SETTLE = 3.0
+"""Seconds the gate waits for the message queues to empty before it lets a key through."""
+
+POLL = 0.002
+"""Seconds between two looks at the queues while something is still running."""
+
+Route = Callable[[events.Event], Awaitable[None]]
+
+
+def _busy(pump: MessagePump) -> bool:
+    """``pump`` has a message queued or one being handled (``task_done`` is called after the
+    handler returns, so an ``asyncio.Queue``'s unfinished count covers both)."""
+    if pump._closing or pump._closed:
+        return False
+    return bool(getattr(pump._message_queue, "_unfinished_tasks", 0))
+
+
+class InputGate:
+    """One key (or paste) at a time, each once the app has settled after the last.
+
+    ``pumps`` lists what must be idle (the app, its screens and their widgets); ``route``
+    hands an event to Textual's own routing (priority bindings, then the focused widget).
+    """
+
+    def __init__(self, pumps: Callable[[], Iterator[MessagePump]], route: Route) -> None:
+        self._pumps = pumps
+        self._route = route
+        self._pending: deque[events.Event] = deque()
+        self._routing: events.Event | None = None
+        self._holds: dict[str, float] = {}
+        self._released = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.routed = 0
+        """Keys and pastes let through so far (tests and the benchmark read it)."""
+
+    # ----------------------------------------------------------------- taking input
+    def takes(self, event: events.Event) -> bool:
+        """Queue ``event`` if it is a key or paste straight from the terminal (True), or
+        leave it to Textual (False: anything else, or the event being routed right now)."""
+        if not isinstance(event, events.Key | events.Paste) or event.is_forwarded:
+            return False
+        if event is self._routing:
+            return False
+        self._pending.append(event)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="ccfs-input-gate")
+        return True
+
+    @property
+    def waiting(self) -> int:
+        """Keys and pastes typed but not yet let through."""
+        return len(self._pending)
+
+    # ----------------------------------------------------------------- holds
+    def hold(self, reason: str) -> None:
+        """Keep the next keys back until :meth:`release` (or :data:`MAX_HOLD` seconds)."""
+        self._holds[reason] = monotonic() + MAX_HOLD
+        self._released.clear()
+
+    def release(self, reason: str) -> None:
+        """End a hold (a hold that is not there is fine)."""
+        if self._holds.pop(reason, None) is not None and not self._holds:
+            self._released.set()
+
+    def held(self, reason: str) -> bool:
+        """``reason`` holds the input right now."""
+        return reason in self._holds
+
+    # ----------------------------------------------------------------- the pump
+    async def _run(self) -> None:
+        while self._pending:
+            await self._settle()
+            event = self._pending.popleft()
+            self._routing = event
+            try:
+                await self._route(event)
+            finally:
+                self._routing = None
+                self.routed += 1
+
+    async def _settle(self) -> None:
+        """Return once no queue is busy and nothing holds the input, both at one look."""
+        deadline = monotonic() + MAX_SETTLE
+        while True:
+            self._drop_expired_holds()
+            if self._holds:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._released.wait(), self._hold_left())
+                continue
+            if not any(_busy(pump) for pump in self._pumps()):
+                return
+            if monotonic() > deadline:
+                return  # a queue that never empties must not stop the keys for good
+            await asyncio.sleep(POLL)
+
+    def _hold_left(self) -> float:
+        return max(0.0, min(self._holds.values()) - monotonic())
+
+    def _drop_expired_holds(self) -> None:
+        now = monotonic()
+        for reason in [r for r, until in self._holds.items() if until <= now]:
+            self.release(reason)
+
+    def close(self) -> None:
+        """Stop the pump (the app is closing): keys not yet let through are dropped."""
+        self._pending.clear()
+        if self._task is not None:
+            self._task.cancel()
+
+
+def gate_of(node: Any) -> InputGate | None:
+    """The gate of ``node``'s app (None for an app without one, as in a widget's own test)."""
+    gate = getattr(node.app, "input_gate", None)
+    return gate if isinstance(gate, InputGate) else None
+
+
+def app_pumps(app: Any) -> Iterator[MessagePump]:
+    """The app, every screen on its stack and every widget of those screens."""
+    yield app
+    for screen in list(app.screen_stack):
+        yield from screen.walk_children(with_self=True)
