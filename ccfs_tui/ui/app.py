@@ -28,7 +28,7 @@ from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
 from ccfs_tui.ui.commands import CcfsCommands
 from ccfs_tui.ui.formatting import count
-from ccfs_tui.ui.input_gate import InputGate, app_pumps
+from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import (
     ClientReady,
     FilterApplied,
@@ -124,7 +124,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.input_gate = InputGate(lambda: app_pumps(self), self._route_input)
         """Every key and paste, whole and in order (see input_gate); keys typed before the
         main screen is up wait for it."""
-        self.input_gate.hold("start")
+        self.input_gate.hold(START)
 
     # ================================================================= input
     async def on_event(self, event: events.Event) -> None:
@@ -161,7 +161,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         if self.profile is not None and self._profile_ready():
             self.prepare_client_worker()
         self.refresh_view()
-        self.input_gate.release("start")
+        self.input_gate.release(START)
 
     def update_titles(self) -> None:
         """Header: profile and base URL."""
@@ -280,6 +280,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             tree.ids = self.store.select(browser.applied_query)
         tree.sync()
         browser.update_summary()
+        browser.reveal_when_found()  # Enter typed before the match was read
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
         """The loader stopped: final refresh and a note."""

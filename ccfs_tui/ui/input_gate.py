@@ -37,18 +37,27 @@ MAX_HOLD = 10.0
 MAX_SETTLE = 3.0
 """Seconds the gate waits for the message queues to empty before it lets a key through."""
 
+SPINS = 200
+"""Looks at the queues, one turn of the event loop apart, before the gate looks only every
+:data:`POLL` seconds (a long handler: no need to spin)."""
+
 POLL = 0.002
 """Seconds between two looks at the queues while something is still running."""
+
+INTERRUPTS = frozenset({"escape", "ctrl+q", "ctrl+c"})
+"""Keys that end every hold but the app's start when typed: the user stops waiting."""
+
+START = "start"
+"""The hold of the app until its main screen is up."""
 
 Route = Callable[[events.Event], Awaitable[None]]
 
 
 def _busy(pump: MessagePump) -> bool:
-    """``pump`` has a message queued or one being handled (``task_done`` is called after the
-    handler returns, so an ``asyncio.Queue``'s unfinished count covers both)."""
+    """``pump`` has a message waiting (in its queue, or peeked at to combine it)."""
     if pump._closing or pump._closed:
         return False
-    return bool(getattr(pump._message_queue, "_unfinished_tasks", 0))
+    return not pump._message_queue.empty() or pump._pending_message is not None
 
 
 class InputGate:
@@ -77,7 +86,13 @@ class InputGate:
             return False
         if event is self._routing:
             return False
+        if isinstance(event, events.Key) and event.key == "ctrl+j":
+            # Enter typed ahead while the terminal was still in cooked mode (before the app
+            # switched it to raw) arrives as a line feed: it is Enter all the same
+            event = events.Key("enter", "\r")
         self._pending.append(event)
+        if isinstance(event, events.Key) and event.key in INTERRUPTS:
+            self._interrupt()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="ccfs-input-gate")
         return True
@@ -98,6 +113,12 @@ class InputGate:
         if self._holds.pop(reason, None) is not None and not self._holds:
             self._released.set()
 
+    def _interrupt(self) -> None:
+        """Escape or ctrl+q typed while something holds the keys: stop waiting for it (the
+        app's own start is not waited for: it is a moment)."""
+        for reason in [r for r in self._holds if r != START]:
+            self.release(reason)
+
     def held(self, reason: str) -> bool:
         """``reason`` holds the input right now."""
         return reason in self._holds
@@ -115,19 +136,30 @@ class InputGate:
                 self.routed += 1
 
     async def _settle(self) -> None:
-        """Return once no queue is busy and nothing holds the input, both at one look."""
+        """Return once no queue holds a message and nothing holds the input, at two looks
+        one turn of the event loop apart (a handler that was waiting on something posts
+        its next message in that turn: a key that bubbles is always in some queue)."""
         deadline = monotonic() + MAX_SETTLE
+        spins = 0
+        quiet = False
         while True:
             self._drop_expired_holds()
             if self._holds:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._released.wait(), self._hold_left())
+                quiet = False
                 continue
-            if not any(_busy(pump) for pump in self._pumps()):
+            if any(_busy(pump) for pump in self._pumps()):
+                quiet = False
+                if monotonic() > deadline:
+                    return  # a queue that never empties must not stop the keys for good
+                spins += 1
+                await asyncio.sleep(0 if spins < SPINS else POLL)
+                continue
+            if quiet:
                 return
-            if monotonic() > deadline:
-                return  # a queue that never empties must not stop the keys for good
-            await asyncio.sleep(POLL)
+            quiet = True
+            await asyncio.sleep(0)
 
     def _hold_left(self) -> float:
         return max(0.0, min(self._holds.values()) - monotonic())

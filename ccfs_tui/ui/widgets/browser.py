@@ -63,6 +63,7 @@ class FilterInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
+        event.prevent_default()  # Input's own handler would insert the text a second time
         self.paste_text(event.text)
 
 
@@ -230,12 +231,22 @@ class RecordingBrowser(Vertical):
                 self._expand_all(node)
         self.update_summary()
         if self._reveal_on_apply:
-            self._reveal_on_apply = False
-            self.reveal_first()
-            self.release_input()
+            self.reveal_when_found()
         elif kept is not None and (ids is None or kept in ids):
             self.reveal(kept)
         self.announce_cursor()
+
+    def reveal_when_found(self) -> None:
+        """Enter was pressed in the filter: put the cursor on the first match and let the
+        keys typed after Enter go on. While the index loads and nothing matches yet, wait
+        for the rows still to come (the owner calls this again as they arrive)."""
+        if not self._reveal_on_apply:
+            return
+        if self.index_loading and self.tree_widget.first_leaf() is None:
+            return
+        self._reveal_on_apply = False
+        self.reveal_first()
+        self.release_input()
 
     def release_input(self) -> None:
         """The answer of Enter in the filter is shown (or will never come): keys go on."""
