@@ -92,7 +92,7 @@ class InputGate:
             event = events.Key("enter", "\r")
         self._pending.append(event)
         if isinstance(event, events.Key) and event.key in INTERRUPTS:
-            self._interrupt()
+            self._interrupt()  # a hold already on
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="ccfs-input-gate")
         return True
@@ -119,6 +119,11 @@ class InputGate:
         for reason in [r for r in self._holds if r != START]:
             self.release(reason)
 
+    def _interrupt_if_typed(self) -> None:
+        """A hold put on after an Escape was typed (Enter, then Escape, in one burst)."""
+        if any(isinstance(e, events.Key) and e.key in INTERRUPTS for e in self._pending):
+            self._interrupt()
+
     def held(self, reason: str) -> bool:
         """``reason`` holds the input right now."""
         return reason in self._holds
@@ -144,6 +149,7 @@ class InputGate:
         quiet = False
         while True:
             self._drop_expired_holds()
+            self._interrupt_if_typed()
             if self._holds:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._released.wait(), self._hold_left())
