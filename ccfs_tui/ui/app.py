@@ -135,7 +135,10 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
 
     async def _route_input(self, event: events.Event) -> None:
         """The gate lets ``event`` through: Textual routes it (priority bindings, then the
-        focused widget); a failure is the app's, as it would be without the gate."""
+        focused widget); a failure is the app's, as it would be without the gate. Keys
+        that come after the app was told to exit are dropped: its screens are going."""
+        if self._exit or self._closing or self._closed:
+            return
         try:
             await self.on_event(event)
         except Exception as error:  # reported like any handler's error

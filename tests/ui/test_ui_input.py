@@ -208,3 +208,20 @@ async def test_escape_ends_the_wait_for_a_match(make_app: AppFactory) -> None:
         assert not app.main_screen.browser.filter_input.display  # Escape closed the filter
         gate.set()
         await loaded(pilot)
+
+
+async def test_keys_after_a_screen_opens_go_to_that_screen(make_app: AppFactory) -> None:
+    """'t' (or '?', 'a'), Escape, '/', text, all in one burst: each screen opens, takes its
+    Escape, and the text lands in the filter of the main screen."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        for key in ("t", "question_mark", "a"):
+            burst(app, "escape")
+            await settled(pilot, app)
+            char = "?" if key == "question_mark" else key
+            app.post_message(events.Key(key, char))
+            burst(app, "escape", "/", "1", "2", "3")
+            await settled(pilot, app)
+            assert app.screen is app.main_screen, key
+            assert filter_value(app) == "123", key
