@@ -5,7 +5,7 @@ runs only it). Everything happens as a person at a terminal would see it:
 
 * a private tmux server (``tmux -L ccfs-bench-<pid> -f /dev/null``, killed at the end) with
   one control-mode client (``tmux -C``: commands and their answers over a pipe, no process
-  started per command, pane output notifications off). The app is started with
+  started per command). The app is started with
   ``new-session -d -x 120 -y 36 env TERM=xterm-256color XDG_*=<temp dir> PYTHONPATH=<this
   checkout> <venv>/bin/ccfs-tui INDEX``: the installed script and interpreter, with empty
   configuration, state and cache folders, running this checkout's package (as the headless
@@ -156,10 +156,14 @@ class Watch:
 
 # =============================================================================== tmux
 class Tmux:
-    """A private tmux server driven through one control-mode client."""
+    """A private tmux server driven through one control-mode client (attached to a session
+    of its own: the app's session sends it no output notifications)."""
+
+    count = 0
 
     def __init__(self, workdir: Path) -> None:
-        self.name = f"ccfs-bench-{os.getpid()}"
+        Tmux.count += 1
+        self.name = f"ccfs-bench-{os.getpid()}-{Tmux.count}"
         self.workdir = workdir
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -180,13 +184,16 @@ class Tmux:
             [*base, "-C", "attach-session", "-t", "ctl"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env,
         )  # fmt: skip
-        marker = f"ccfs-bench-sync-{os.getpid()}"
-        self._send(f"display-message -p {marker}")
-        while marker not in self._block():
-            pass
-        self.run("refresh-client -f no-output")
-        self.run("set-option -g remain-on-exit on")  # a crash leaves its last screen to read
-        self.server_pid = int(self.run("display-message -p '#{pid}'")[0])
+        try:
+            marker = f"ccfs-bench-sync-{os.getpid()}"
+            self._send(f"display-message -p {marker}")
+            while marker not in self._block():
+                pass
+            self.run("set-option -g remain-on-exit on")  # a crash leaves its last screen
+            self.server_pid = int(self.run("display-message -p '#{pid}'")[0])
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -222,18 +229,24 @@ class Tmux:
         return line
 
     def _block(self) -> list[str]:
-        """The output of the next command block (notifications between blocks skipped)."""
-        while not self._line().startswith(b"%begin "):
-            pass
-        lines: list[bytes] = []
+        """The output of the next block of a command this client sent (flags 1; notifications
+        and the block of the attach itself, flags 0, which may come late, are skipped)."""
         while True:
-            line = self._line()
-            if line.startswith((b"%end ", b"%error ")):
-                text = [x.decode("utf-8", "replace") for x in lines]
-                if line.startswith(b"%error "):
-                    raise RuntimeError("tmux: " + " ".join(text))
-                return text
-            lines.append(line)
+            begin = self._line()
+            if not begin.startswith(b"%begin "):
+                continue
+            lines: list[bytes] = []
+            while True:
+                line = self._line()
+                if line.startswith((b"%end ", b"%error ")):
+                    break
+                lines.append(line)
+            if begin.split()[-1] == b"0":
+                continue
+            text = [x.decode("utf-8", "replace") for x in lines]
+            if line.startswith(b"%error "):
+                raise RuntimeError("tmux: " + " ".join(text))
+            return text
 
     def run(self, command: str) -> list[str]:
         """Run a line of tmux commands (``;`` between them); the output lines of all."""
