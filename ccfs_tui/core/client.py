@@ -8,16 +8,15 @@ do next and never contains the SK or a full signature.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -26,6 +25,13 @@ from ccfs_tui import __version__
 from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
+from ccfs_tui.core.download_files import (
+    PartialFile,
+    check_destination,
+    download_name,
+    folder_error,
+    remove_stale_parts,
+)
 from ccfs_tui.core.errors import (
     CcfsAuthError,
     CcfsBadReplyError,
@@ -39,6 +45,7 @@ from ccfs_tui.core.errors import (
 )
 from ccfs_tui.core.recording import normalize_file_name
 from ccfs_tui.core.result_codes import FLOW_CONTROL, SUCCESS, result_error
+from ccfs_tui.core.sanitize import check_token, error_text
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import CONTENT_TYPE, C2Auth, shorten_authorization
 from ccfs_tui.core.tokens import Token
@@ -48,6 +55,12 @@ REQUEST_PLAY_VOICE = f"{API}/requestPlayVoice"
 PLAY_VOICE = f"{API}/playVoice"
 DOWNLOAD_RECORD_FILE = f"{API}/downloadRecordFile"
 MAX_ERROR_BODY = 64 * 1024
+MAX_JSON_BYTES = 1 << 20
+"""The most of a JSON reply that is read (decoded); a longer one is refused."""
+MB = 1 << 20
+MIN_PROGRESS = 16 * 1024
+"""A download must receive at least this many bytes in every ``read_timeout``."""
+ACCEPT_ENCODING = "gzip, deflate"
 _DNS_MARKERS = (
     "name or service not known",
     "nodename nor servname",
@@ -73,12 +86,7 @@ def request_body(file_name: str) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def download_name(file_name: str) -> str:
-    """Local name: ``Y:/1/0/20260301/1001/0903379.V3`` -> ``20260301_1001_0903379.wav``."""
-    parts = [p for p in PurePosixPath(normalize_file_name(file_name)).parts if p not in ("/", "")]
-    stem = "_".join([*parts[-3:-1], PurePosixPath(parts[-1]).stem]) if parts else "recording"
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in stem)
-    return f"{safe}.wav"
+__all__ = ["CcfsClient", "RequestPreview", "download_name", "request_body"]
 
 
 def _verify_setting(profile: Profile) -> ssl.SSLContext | bool:
@@ -104,16 +112,72 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _folder_error(folder: Path, exc: OSError) -> CcfsError:
-    if isinstance(exc, FileExistsError | NotADirectoryError):
-        reason = "a file is in the way (it is not a folder)"
-    else:
-        reason = exc.strerror or type(exc).__name__
-    return CcfsError(
-        f"Cannot save the download in {folder}: {reason}.",
-        "Choose another file with -o, or set download_dir in the profile to a folder you "
-        "can write.",
-    )
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+class _Decoder:
+    """Content-Encoding decoding with a bound on what one piece of input may expand to.
+
+    httpx decodes a whole network read at once (a gzip bomb of one read can give gigabytes);
+    here every call returns at most ``room + 1`` bytes, so going over a limit is seen
+    before the memory is spent.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.name = encoding.strip().lower()
+        self._raw_deflate_tried = False
+        self._z: Any = None
+        if self.name in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.name == "deflate":
+            self._z = zlib.decompressobj()
+        elif self.name not in ("", "identity"):
+            raise CcfsBadReplyError(
+                f"CC-FS sent the reply in an encoding ccfs-tui does not read "
+                f"({error_text(self.name)}).",
+                "A proxy may be re-encoding replies; check base_url.",
+            )
+
+    @property
+    def encoded(self) -> bool:
+        return self._z is not None
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """The decoded bytes of ``data``: all of them, or ``room + 1`` when there are more."""
+        if self._z is None:
+            return data
+        out = b""
+        try:
+            while data:
+                want = room + 1 - len(out)
+                if want <= 0:
+                    break
+                piece = self._z.decompress(data, want)
+                out += piece
+                if self._z.eof and self._z.unused_data.strip(b"\0"):  # another gzip member
+                    data = self._z.unused_data
+                    self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    continue
+                data = self._z.unconsumed_tail
+                if not piece and data:  # no progress: cannot happen with zlib, be safe
+                    break
+        except zlib.error:
+            if self.name == "deflate" and not self._raw_deflate_tried and not out:
+                self._raw_deflate_tried = True  # some servers send raw deflate
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                return self.decode(data, room)
+            raise CcfsBadReplyError(
+                f"CC-FS sent {self.name} data that cannot be decoded.",
+                "Retry; if it persists, a proxy may be damaging replies.",
+            ) from None
+        self._raw_deflate_tried = True
+        return out
+
+    def complete(self) -> bool:
+        """False when compressed data ended before its end marker (a cut reply)."""
+        return self._z is None or bool(self._z.eof) or self.name == "deflate"
 
 
 class CcfsClient:
@@ -142,7 +206,7 @@ class CcfsClient:
                 profile.read_timeout, connect=profile.connect_timeout, pool=profile.connect_timeout
             ),
             transport=transport,
-            headers={"User-Agent": f"ccfs-tui/{__version__}"},
+            headers={"User-Agent": f"ccfs-tui/{__version__}", "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
             trust_env=False,
         )
@@ -236,12 +300,20 @@ class CcfsClient:
             data = await self._post_json(REQUEST_PLAY_VOICE, name)
             code = str(data.get("resultCode", data.get("retCode", "")))
             if code == SUCCESS:
-                token = (data.get("resultData") or {}).get("token")
+                result = data.get("resultData")
+                if result is not None and not isinstance(result, dict):
+                    raise CcfsBadReplyError(
+                        f"CC-FS said success but resultData is {_json_kind(result)}, not an "
+                        "object with a token.",
+                        "Retry; if it persists, report it with the CC-FS version.",
+                    )
+                token = (result or {}).get("token")
                 if not isinstance(token, str) or not token:
                     raise CcfsBadReplyError(
                         "CC-FS said success but sent no token (resultData.token is missing).",
                         "Retry; if it persists, report it with the CC-FS version.",
                     )
+                check_token(token)
                 return Token.issued(token, name, sent_at, self.profile.name, self.profile.base_url)
             if code in FLOW_CONTROL and attempt < self.profile.flow_control_retries:
                 await self._sleep(self.profile.retry_backoff * (2**attempt))
@@ -250,10 +322,56 @@ class CcfsClient:
             raise result_error(code or "?", str(data.get("resultDesc", "")), attempt)
 
     async def _post_json(self, path: str, file_name: str) -> dict[str, Any]:
+        """One JSON request, all of it (connect, send, every byte of the reply) within
+        ``request_timeout``, the reply capped at :data:`MAX_JSON_BYTES`."""
         request = self._build_json_request(path, file_name)
-        response = await self._send(request)
-        self._check_status(response)
-        return self._parse_json(response.content, response.headers.get("content-type", ""))
+        deadline = asyncio.timeout(self.profile.request_timeout)
+        try:
+            async with deadline:
+                response = await self._send(request, stream=True)
+                try:
+                    self._check_status(response)
+                    content = await self._read_capped(response, MAX_JSON_BYTES)
+                except httpx.HTTPError as exc:
+                    raise self._transport_error(exc) from None
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            if deadline.expired():
+                raise self._deadline_error() from None
+            raise
+        return self._parse_json(content, response.headers.get("content-type", ""))
+
+    async def _read_capped(self, response: httpx.Response, limit: int) -> bytes:
+        length = _content_length(response)
+        if length is not None and length > limit:
+            raise self._too_long_reply(limit)
+        decoder = _Decoder(response.headers.get("content-encoding", ""))
+        parts: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():
+            data = decoder.decode(raw, limit - size)
+            size += len(data)
+            if size > limit:
+                raise self._too_long_reply(limit)
+            parts.append(data)
+        return b"".join(parts)
+
+    def _too_long_reply(self, limit: int) -> CcfsBadReplyError:
+        return CcfsBadReplyError(
+            f"CC-FS sent a reply longer than {limit // 1024} KiB; ccfs-tui reads no more.",
+            "base_url may point at something that is not a CC-FS; check it.",
+        )
+
+    def _host(self) -> str:
+        return urlsplit(self.profile.base_url).netloc or self.profile.base_url
+
+    def _deadline_error(self) -> CcfsTimeoutError:
+        return CcfsTimeoutError(
+            f"{self._host()} did not send its whole reply within "
+            f"{self.profile.request_timeout:g} s.",
+            "The CC-FS is answering very slowly: retry, or raise request_timeout in the profile.",
+        )
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         try:
@@ -288,19 +406,25 @@ class CcfsClient:
     def _parse_json(self, content: bytes, content_type: str) -> dict[str, Any]:
         try:
             data = json.loads(content.decode("utf-8"))
+        except RecursionError:
+            raise CcfsBadReplyError(
+                "CC-FS sent JSON nested too deeply to read.",
+                "base_url may point at something that is not a CC-FS; check it.",
+            ) from None
         except (UnicodeDecodeError, ValueError):
             data = None
         if not isinstance(data, dict):
             snippet = scrub(content[:80].decode("utf-8", "replace"), self._secret.reveal())
+            what = "JSON" if data is None else f"a JSON object but {_json_kind(data)}"
+            kind = error_text(content_type or "no content type")
             raise CcfsBadReplyError(
-                f"CC-FS sent a reply that is not JSON ({content_type or 'no content type'}): "
-                f"{snippet!r}.",
+                f"CC-FS sent a reply that is not {what} ({kind}): {error_text(repr(snippet))}.",
                 "base_url may point at a proxy or web page instead of the CC-FS; check it.",
             )
         return data
 
     def _transport_error(self, exc: httpx.HTTPError) -> CcfsError:
-        host = urlsplit(self.profile.base_url).netloc or self.profile.base_url
+        host = self._host()
         chain = _chain(exc)
         if any(isinstance(e, ssl.SSLError) for e in chain) or "CERTIFICATE_VERIFY" in str(exc):
             reason = next((str(e) for e in chain if isinstance(e, ssl.SSLError)), str(exc))
@@ -349,7 +473,9 @@ class CcfsClient:
     # -- playback ------------------------------------------------------------------------
 
     def _check_token_server(self, token: Token) -> None:
-        """A token goes only to the server that issued it (the profile's base URL)."""
+        """A token goes only to the server that issued it (the profile's base URL), and
+        only if it is plain text (a token read from a tampered store file is refused)."""
+        check_token(token.token)
         if not token.base_url:
             raise CcfsError(
                 f"The token of {token.file_name} does not say which server issued it.",
@@ -378,23 +504,55 @@ class CcfsClient:
         *,
         progress: Progress | None = None,
         source: Literal["play", "record"] = "play",
+        overwrite: bool = True,
     ) -> Path:
         """Stream the audio to ``dest`` (default: the profile's download folder).
 
         ``source="play"`` fetches playVoice with a token; ``"record"`` posts
-        downloadRecordFile with the index ``file_name`` (``target`` is then a str). Data
-        goes to a hidden ``.part`` file renamed at the end: no partial file is ever left
-        under the final name. A JSON error under an octet-stream content type is raised;
-        flow-control codes (``0300008`` / ``0300009``) are retried with backoff like token
-        requests, then raised. Audited when the client has an audit log.
+        downloadRecordFile with the index ``file_name`` (``target`` is then a str).
+        ``dest`` is checked before any request (:func:`check_destination`: never a folder,
+        a link or a device; an existing file only with ``overwrite``). Data goes to a
+        private partial file (random name, exclusive, never through a link) renamed at
+        the end: no partial file is ever left under the final name, and none is left at
+        all when the download fails or is cancelled. A body over ``max_download_mb``
+        (announced or grown, decoded) is refused; a body that brings less than
+        :data:`MIN_PROGRESS` bytes in any ``read_timeout`` is aborted. A JSON error under
+        an octet-stream content type is raised; flow-control codes (``0300008`` /
+        ``0300009``) are retried with backoff like token requests, then raised. Audited
+        when the client has an audit log.
         """
+        path = await self._download_audited(target, dest, None, progress, source, overwrite)
+        assert path is not None
+        return path
+
+    async def download_to(
+        self,
+        target: Token | str,
+        out: BinaryIO,
+        *,
+        progress: Progress | None = None,
+        source: Literal["play", "record"] = "play",
+    ) -> None:
+        """Like :meth:`download`, but the audio goes to ``out`` (e.g. standard output) as
+        it arrives; the same checks and limits apply."""
+        await self._download_audited(target, None, out, progress, source, False)
+
+    async def _download_audited(
+        self,
+        target: Token | str,
+        dest: Path | None,
+        out: BinaryIO | None,
+        progress: Progress | None,
+        source: Literal["play", "record"],
+        overwrite: bool,
+    ) -> Path | None:
         token = target if isinstance(target, Token) else None
         name = token.file_name if token else str(target)
         action = "playVoice" if source == "play" else "downloadRecordFile"
         attempt = 0
         while True:
             try:
-                path = await self._download(target, dest, progress, source)
+                path = await self._download(target, dest, out, progress, source, overwrite)
             except CcfsFlowControlError as exc:
                 if attempt < self.profile.flow_control_retries:
                     await self._sleep(self.profile.retry_backoff * (2**attempt))
@@ -413,9 +571,11 @@ class CcfsClient:
         self,
         target: Token | str,
         dest: Path | None,
+        out: BinaryIO | None,
         progress: Progress | None,
         source: Literal["play", "record"],
-    ) -> Path:
+        overwrite: bool,
+    ) -> Path | None:
         if source == "play":
             if not isinstance(target, Token):
                 raise TypeError("source='play' needs a Token")
@@ -427,66 +587,137 @@ class CcfsClient:
             name = target.file_name if isinstance(target, Token) else target
             request = self._build_json_request(DOWNLOAD_RECORD_FILE, name)
             auth_needed = True
-        dest = dest or self.profile.download_dir / download_name(name)
+        if out is None:
+            dest = dest or self.profile.download_dir / download_name(name)
+            check_destination(dest, overwrite=overwrite)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise folder_error(dest.parent, exc) from None
+            remove_stale_parts(dest.parent)
+        deadline = asyncio.timeout(self.profile.request_timeout)
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise _folder_error(dest.parent, exc) from None
-        try:
-            response = await self._http.send(
-                request, auth=self._auth if auth_needed else None, stream=True
-            )
+            async with deadline:  # until the headers are in; the body has its own watchdog
+                response = await self._http.send(
+                    request, auth=self._auth if auth_needed else None, stream=True
+                )
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
+        except TimeoutError:
+            if deadline.expired():
+                raise self._deadline_error() from None
+            raise
+        part: PartialFile | None = None
+
+        def write(data: bytes) -> None:
+            nonlocal part
+            if out is not None:
+                out.write(data)
+                return
+            if part is None:
+                assert dest is not None
+                part = PartialFile(dest)
+            part.write(data)
+
         try:
             self._check_status(response)
-            await self._stream_to(response, dest, progress)
+            await self._receive(response, write, progress)
+            if out is not None:
+                out.flush()
+                return None
+            assert part is not None and dest is not None
+            return part.commit(overwrite=overwrite)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
         finally:
+            if part is not None:
+                part.discard()
             await response.aclose()
-        return dest
 
-    async def _stream_to(
-        self, response: httpx.Response, dest: Path, progress: Progress | None
+    async def _receive(
+        self,
+        response: httpx.Response,
+        write: Callable[[bytes], None],
+        progress: Progress | None,
     ) -> None:
-        total_header = response.headers.get("content-length")
-        total = int(total_header) if total_header and total_header.isdigit() else None
-        part = dest.with_name(f".{dest.name}.part")
-        done = 0
-        first = True
+        """Copy the body to ``write``, or raise the JSON error it holds instead of audio."""
+        limit = self.profile.max_download_mb * MB
+        length = _content_length(response)
+        if length is not None and length > limit:
+            raise CcfsBadReplyError(
+                f"The download is {length / MB:.0f} MB, more than max_download_mb "
+                f"({self.profile.max_download_mb} MB); nothing was written.",
+                "If the recording is really that big, raise max_download_mb in the profile "
+                "(or CCFS_MAX_DOWNLOAD_MB).",
+            )
+        decoder = _Decoder(response.headers.get("content-encoding", ""))
+        loop = asyncio.get_running_loop()
+        window = self.profile.read_timeout
+        received = decoded = window_bytes = 0
+        head = b""  # decoded bytes while it is not known yet whether they are audio or JSON
+        audio: bool | None = None
+        watchdog = asyncio.timeout(loop.time() + window)
         try:
-            try:
-                fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            except OSError as exc:
-                raise _folder_error(dest.parent, exc) from None
-            with os.fdopen(fd, "wb") as handle:
-                chunks = response.aiter_bytes()
-                async for chunk in chunks:
-                    if first and chunk.lstrip()[:1] == b"{":
-                        await self._raise_json_error(chunk, chunks, response)
-                    first = False
-                    handle.write(chunk)
-                    done += len(chunk)
+            async with watchdog:
+                async for raw in response.aiter_raw():
+                    received += len(raw)
+                    window_bytes += len(raw)
+                    if window_bytes >= MIN_PROGRESS:
+                        window_bytes = 0
+                        watchdog.reschedule(loop.time() + window)
+                    data = decoder.decode(raw, limit - decoded)
+                    decoded += len(data)
+                    if decoded > limit:
+                        raise CcfsBadReplyError(
+                            f"The download grew past max_download_mb "
+                            f"({self.profile.max_download_mb} MB) and was stopped; the partial "
+                            "file was removed.",
+                            "If the recording is really that big, raise max_download_mb in the "
+                            "profile (or CCFS_MAX_DOWNLOAD_MB).",
+                        )
+                    if audio:
+                        write(data)
+                    else:
+                        head += data
+                        if audio is None and head.strip():
+                            audio = head.lstrip()[:1] != b"{"
+                            if audio:
+                                write(head)
+                                head = b""
+                        if len(head) > MAX_ERROR_BODY:
+                            break
                     if progress:
-                        progress(done, total)
-            if total is not None and done != total:
-                raise CcfsConnectError(
-                    f"The download stopped at {done} of {total} bytes.", "Retry the download."
-                )
-            if done == 0:
-                raise CcfsBadReplyError("CC-FS sent an empty file.", "Request a new token; retry.")
-            os.replace(part, dest)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                part.unlink()
+                        progress(received, length)
+                    await asyncio.sleep(0)  # Ctrl-C / Esc get through a fast stream
+        except TimeoutError:
+            if watchdog.expired():
+                raise CcfsTimeoutError(
+                    f"The download from {self._host()} made no real progress: less than "
+                    f"{MIN_PROGRESS // 1024} KiB in {window:g} s; it was stopped.",
+                    "The CC-FS or the network is stalling: retry later, or raise read_timeout "
+                    "in the profile.",
+                ) from None
+            raise
+        if audio is False:
+            error = self._parse_json(
+                head[: MAX_ERROR_BODY + 1], response.headers.get("content-type", "")
+            )
+            code = str(error.get("resultCode", error.get("retCode", "?")))
+            raise result_error(code, str(error.get("resultDesc", error.get("resultMsg", ""))))
+        if (length is not None and received != length) or not decoder.complete():
+            where = f" at {received} of {length} bytes" if length is not None else ""
+            raise CcfsConnectError(
+                f"The download stopped{where} before its end.", "Retry the download."
+            )
+        if not audio:
+            raise CcfsBadReplyError("CC-FS sent an empty file.", "Request a new token; retry.")
 
-    async def _raise_json_error(self, head: bytes, rest: Any, response: httpx.Response) -> None:
-        body = head
-        async for chunk in rest:
-            body += chunk
-            if len(body) > MAX_ERROR_BODY:
-                break
-        data = self._parse_json(body, response.headers.get("content-type", ""))
-        code = str(data.get("resultCode", data.get("retCode", "?")))
-        raise result_error(code, str(data.get("resultDesc", data.get("resultMsg", ""))))
+
+def _json_kind(value: object) -> str:
+    """``a list``, ``a string`` ...: what a JSON value is, for a message."""
+    names = {list: "a list", str: "a string", int: "a number", float: "a number"}
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return names.get(type(value), f"a {type(value).__name__}")

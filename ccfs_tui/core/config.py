@@ -16,7 +16,7 @@ Example::
     index_path = "~/indexes"
 
 Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
-CCFS_CA_BUNDLE, CCFS_PROFILE. Every error names the file and the key.
+CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_PROFILE. Every error names the file and the key.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ class Profile:
     verify: bool = True
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    request_timeout: float = 60.0
+    max_download_mb: int = 2048
     signed_headers: tuple[str, ...] = DEFAULT_SIGNED_HEADERS
     download_dir: Path = field(default_factory=_default_download_dir)
     index_path: Path | None = None
@@ -109,6 +111,8 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "verify": bool,
     "connect_timeout": (int, float),
     "read_timeout": (int, float),
+    "request_timeout": (int, float),
+    "max_download_mb": int,
     "signed_headers": list,
     "download_dir": str,
     "index_path": str,
@@ -151,11 +155,15 @@ def _profile_from_table(name: str, table: Mapping[str, Any], path: Path) -> Prof
             kwargs[key] = table[key]
     if "base_url" in table:
         kwargs["base_url"] = _check_base_url(table["base_url"], f"{where}.base_url")
-    for key in ("connect_timeout", "read_timeout", "retry_backoff"):
+    for key in ("connect_timeout", "read_timeout", "request_timeout", "retry_backoff"):
         if key in table:
             if table[key] <= 0 and key != "retry_backoff":
                 raise ConfigError(f"{where}.{key}: must be more than 0 seconds.")
             kwargs[key] = float(table[key])
+    if "max_download_mb" in table:
+        kwargs["max_download_mb"] = _download_limit(
+            table["max_download_mb"], f"{where}.max_download_mb"
+        )
     if "flow_control_retries" in table:
         kwargs["flow_control_retries"] = max(0, table["flow_control_retries"])
     for key in ("ca_bundle", "download_dir", "index_path"):
@@ -234,7 +242,24 @@ def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:
         changes["app_id"] = env["CCFS_APP_ID"]
     if env.get("CCFS_CA_BUNDLE"):
         changes["ca_bundle"] = _expand(env["CCFS_CA_BUNDLE"])
+    if env.get("CCFS_MAX_DOWNLOAD_MB"):
+        text = env["CCFS_MAX_DOWNLOAD_MB"].strip()
+        if not text.isdigit():
+            raise ConfigError(
+                f"CCFS_MAX_DOWNLOAD_MB={text[:20]!r} is not a whole number of megabytes.",
+                "Set it to e.g. 2048, or unset it to use the profile's max_download_mb.",
+            )
+        changes["max_download_mb"] = _download_limit(int(text), "CCFS_MAX_DOWNLOAD_MB")
     return replace(profile, **changes) if changes else profile
+
+
+def _download_limit(value: int, where: str) -> int:
+    if value < 1:
+        raise ConfigError(
+            f"{where}: must be at least 1 (megabytes).",
+            "The default is 2048; a download bigger than this is refused.",
+        )
+    return value
 
 
 def select_profile(

@@ -99,3 +99,16 @@ class CcfsFlowControlError(CcfsResultError):
     """resultCode 0300008 / 0300009: the server's flow control; retry later."""
 
     kind = "flow-control"
+
+
+class CcfsBadTokenError(CcfsBadReplyError):
+    """requestPlayVoice sent a token that is not plain ``[A-Za-z0-9._~-]`` text."""
+
+    kind = "bad-reply"
+
+
+class CcfsDestinationError(CcfsError):
+    """A download cannot go where it was asked to (a folder, a link, a device, a file that
+    exists without ``--force``): refused before any request is sent."""
+
+    kind = "destination"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ccfs_tui.core.errors import CcfsFlowControlError, CcfsResultError
+from ccfs_tui.core.sanitize import error_text
 
 SUCCESS = "0"
 FLOW_CONTROL = frozenset({"0300008", "0300009"})
@@ -34,7 +35,12 @@ _HINTS: dict[str, str] = {
 
 
 def result_error(code: str, desc: str, retries_done: int = 0) -> CcfsResultError:
-    """The typed error for a non-zero resultCode."""
+    """The typed error for a non-zero resultCode.
+
+    The server's ``code`` and ``desc`` are made visible and cut (:func:`error_text`): an
+    escape sequence in them is shown, never executed, and a megabyte of text stays short.
+    """
+    code, desc = error_text(code), error_text(desc)
     known = DESCRIPTIONS.get(code)
     text = f"CC-FS answered resultCode {code}: {desc or known or 'no description'}."
     if code in FLOW_CONTROL:

@@ -23,6 +23,11 @@ FAULT_NAMES: tuple[str, ...] = (
     "non_json",
     "json_error_as_audio",
     "drop_mid_body",
+    "endless_body",
+    "declared_length",
+    "trickle",
+    "gzip",
+    "reply_body",
 )
 """The names of the fault switches (``times`` and ``endpoints`` scope them)."""
 
@@ -39,6 +44,11 @@ class FaultPlan:
     non_json: bool = False
     json_error_as_audio: bool = False
     drop_mid_body: bool = False
+    endless_body: bool = False
+    declared_length: int | None = None
+    trickle: float = 0.0
+    gzip: bool = False
+    reply_body: bytes | None = None
 
     def names(self) -> list[str]:
         """The faults switched on, for ``requests_seen`` and the log."""
@@ -59,6 +69,14 @@ class Faults:
     - ``json_error_as_audio``: playVoice / downloads answer a JSON error under
       ``application/octet-stream`` even when the request was good.
     - ``drop_mid_body``: send the headers with the full Content-Length, half the body, close.
+    - ``endless_body``: send the reply's headers without a Content-Length (or with
+      ``declared_length``), then zeros until the client goes away or the emulator stops.
+    - ``declared_length``: the Content-Length to announce (with ``endless_body``: the body
+      then stops after that many bytes).
+    - ``trickle``: send the reply one byte every ``trickle`` seconds.
+    - ``gzip``: send the reply gzip-encoded (``Content-Encoding: gzip``; Content-Length is
+      the encoded size).
+    - ``reply_body``: send these bytes instead of the real reply body (any endpoint).
     - ``times``: apply the faults to the next N matching requests only, then clear them.
     - ``endpoints``: endpoint names the faults apply to; ``None`` = all.
     """
@@ -71,6 +89,11 @@ class Faults:
     non_json: bool = False
     json_error_as_audio: bool = False
     drop_mid_body: bool = False
+    endless_body: bool = False
+    declared_length: int | None = None
+    trickle: float = 0.0
+    gzip: bool = False
+    reply_body: bytes | None = None
     times: int | None = None
     endpoints: frozenset[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

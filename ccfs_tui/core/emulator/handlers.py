@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 import secrets
 import socket
 import threading
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler
@@ -292,6 +294,12 @@ class Handler(BaseHTTPRequestHandler):
         headers: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self._status = status
+        plan = self._plan
+        if plan is not None and plan.reply_body is not None:
+            body = plan.reply_body
+        if plan is not None and _shapes_body(plan):
+            self._respond_shaped(status, content_type, body, headers, plan)
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -312,6 +320,61 @@ class Handler(BaseHTTPRequestHandler):
         view = memoryview(body)
         for start in range(0, len(body), CHUNK):
             self.wfile.write(view[start : start + CHUNK])
+
+    def _respond_shaped(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: tuple[tuple[str, str], ...],
+        plan: FaultPlan,
+    ) -> None:
+        """The ``endless_body`` / ``declared_length`` / ``trickle`` / ``gzip`` faults."""
+        self.close_connection = True
+        chunks: Iterator[bytes] = iter((body,))
+        if plan.endless_body:
+            filler = (b" " if "json" in content_type else b"\0") * CHUNK
+            chunks = itertools.chain(chunks, itertools.repeat(filler))
+        if plan.gzip:
+            chunks = _gzip_stream(chunks)
+            if not plan.endless_body:
+                chunks = iter((b"".join(chunks),))
+        length: int | None = plan.declared_length
+        if length is None and not plan.endless_body:
+            chunks = iter((b"".join(chunks),))
+            first = next(chunks)
+            length = len(first)
+            chunks = iter((first,))
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if plan.gzip:
+            self.send_header("Content-Encoding", "gzip")
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self._record()
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        left = length if length is not None else -1
+        stopping = self.emulator._stopping
+        with contextlib.suppress(OSError):
+            for chunk in chunks:
+                if left >= 0:
+                    chunk = chunk[:left]
+                    left -= len(chunk)
+                if plan.trickle > 0:
+                    for index in range(len(chunk)):
+                        if stopping.wait(plan.trickle):
+                            return
+                        self.wfile.write(chunk[index : index + 1])
+                        self.wfile.flush()
+                else:
+                    self.wfile.write(chunk)
+                if left == 0 or stopping.is_set():
+                    return
 
     def _send_html(self, status: int, title: str) -> None:
         headers = (("Retry-After", "1"),) if status == 503 else ()
@@ -570,6 +633,20 @@ def _check_dates(name: str) -> None:
                 raise ApiError(
                     codes.BAD_DATE, f"{segment} in the file name is not a date"
                 ) from None
+
+
+def _shapes_body(plan: FaultPlan) -> bool:
+    return plan.endless_body or plan.declared_length is not None or plan.trickle > 0 or plan.gzip
+
+
+def _gzip_stream(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` gzip-encoded on the fly (an endless input gives an endless output)."""
+    encoder = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for chunk in chunks:
+        out = encoder.compress(chunk)
+        if out:
+            yield out
+    yield encoder.flush()
 
 
 def _zip(entries: list[CatalogueEntry]) -> bytes:
