@@ -8,14 +8,16 @@ Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 signature refused
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 from ccfs_tui import __version__
 
 if TYPE_CHECKING:
+    from ccfs_tui.core.client import CcfsClient
     from ccfs_tui.core.config import Config, Profile
     from ccfs_tui.core.errors import CcfsError
     from ccfs_tui.core.tokens import Token
@@ -106,7 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "token":
             cmd.add_argument("--json", action="store_true", help="print a JSON object")
         if name == "download":
-            cmd.add_argument("-o", "--output", type=Path, help="file to write")
+            cmd.add_argument(
+                "-o",
+                "--output",
+                type=Path,
+                help="file to write (not an existing one unless --force; - for stdout)",
+            )
+            cmd.add_argument(
+                "--force", action="store_true", help="replace the -o file if it exists"
+            )
             cmd.add_argument(
                 "--record",
                 action="store_true",
@@ -136,18 +146,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"{PROG}: terminated", file=sys.stderr)
+        return 143
     except Exception as exc:  # every failure: one clear line, never a traceback
         from ccfs_tui.core.errors import CcfsError
+        from ccfs_tui.core.sanitize import visible
 
+        # server and file texts inside the message are shown, never executed (and cut)
         if isinstance(exc, CcfsError):
-            print(f"{PROG}: {exc}", file=sys.stderr)
+            print(f"{PROG}: {visible(str(exc), MAX_ERROR_LINE)}", file=sys.stderr)
             return _exit_code(exc)
         if isinstance(exc, OSError):
-            print(
-                f"{PROG}: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr
-            )
+            text = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            print(f"{PROG}: {visible(text, MAX_ERROR_LINE)}", file=sys.stderr)
             return 1
         raise
+
+
+MAX_ERROR_LINE = 1000
+"""Characters of an error line on stderr (the server's part is cut much shorter)."""
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived during a remote command (its partial file is already removed)."""
 
 
 def _exit_code(exc: CcfsError) -> int:
@@ -184,16 +206,46 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_tui(args.paths, profile_name=args.profile, insecure=args.insecure)
     import asyncio
 
-    return asyncio.run(_remote(args))
+    return asyncio.run(_remote_until_signal(args))
+
+
+async def _remote_until_signal(args: argparse.Namespace) -> int:
+    """:func:`_remote`, cancelled by SIGTERM as asyncio.run cancels it on Ctrl-C: the
+    download's partial file is removed either way (kill -9 leaves it to the next run)."""
+    import asyncio
+    import signal
+
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # main thread only
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    try:
+        return await _remote(args)
+    except asyncio.CancelledError:
+        if terminated:
+            raise _Terminated from None
+        raise
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _locate() -> int:
     from ccfs_tui.core.paths import app_paths
+    from ccfs_tui.core.sanitize import visible
 
     rows = app_paths().as_rows()
     width = max(len(label) for label, _ in rows)
     for label, path in rows:
-        print(f"{label:<{width}}  {path}")
+        print(f"{label:<{width}}  {visible(str(path))}")
     return 0
 
 
@@ -223,6 +275,7 @@ def _audit(limit: int, as_json: bool) -> int:
 
 def _index(paths: list[Path]) -> int:
     from ccfs_tui.core.index_reader import iter_index
+    from ccfs_tui.core.sanitize import visible
 
     rows = 0
     problems = 0
@@ -230,7 +283,9 @@ def _index(paths: list[Path]) -> int:
         rows += len(chunk.rows)
         for problem in chunk.problems:
             problems += 1
-            print(problem, file=sys.stderr)
+            # file names, zip member names and line excerpts come from the files: shown,
+            # never executed, one line each
+            print(visible(str(problem), MAX_ERROR_LINE), file=sys.stderr)
     print(f"{rows} recordings, {problems} skipped line(s)")
     return 0 if rows or not problems else 1
 
@@ -279,6 +334,7 @@ async def _remote(args: argparse.Namespace) -> int:
     from ccfs_tui.core.paths import app_paths
     from ccfs_tui.core.tokens import TokenStore
 
+    output = _checked_output(args)
     config, profile = load_profile(args.profile, args.insecure)
     if not profile.verify:
         print(f"{PROG}: WARNING: TLS verification is OFF for {profile.base_url}", file=sys.stderr)
@@ -290,10 +346,7 @@ async def _remote(args: argparse.Namespace) -> int:
     audit = AuditLog(paths.audit_log)
     async with CcfsClient(profile, secret, audit=audit) as client:
         if args.command == "download" and args.record:
-            path = await client.download(
-                args.file_name, args.output, progress=_progress_printer(), source="record"
-            )
-            print(path)
+            await _download(client, args.file_name, output, args.force, "record")
             return 0
         token = await client.request_play_token(args.file_name)
         store.add(token)
@@ -305,9 +358,56 @@ async def _remote(args: argparse.Namespace) -> int:
         elif args.command == "url":
             print(client.playback_url(token))
         else:
-            path = await client.download(token, args.output, progress=_progress_printer())
-            print(path)
+            await _download(client, token, output, args.force, "play")
     return 0
+
+
+def _checked_output(args: argparse.Namespace) -> Path | None:
+    """``-o`` checked before anything is sent (a token is not spent on a bad target).
+
+    ``-o -`` is standard output (refused when it is a terminal: audio bytes would be taken
+    for escape sequences); a folder, a link, a device or FIFO is refused; an existing file
+    only with ``--force``.
+    """
+    output: Path | None = getattr(args, "output", None)
+    if args.command != "download" or output is None:
+        return None
+    from ccfs_tui.core.download_files import check_destination
+    from ccfs_tui.core.errors import CcfsDestinationError
+
+    if str(output) == "-":
+        if sys.stdout.isatty():
+            raise CcfsDestinationError(
+                "Standard output is a terminal: ccfs-tui will not write audio there.",
+                "Redirect it (-o - > call.wav, or | mpv -), or give -o FILE.",
+            )
+        return output
+    check_destination(output, overwrite=args.force)
+    return output
+
+
+async def _download(
+    client: CcfsClient,
+    target: Token | str,
+    output: Path | None,
+    force: bool,
+    source: Literal["play", "record"],
+) -> None:
+    from ccfs_tui.core.sanitize import visible
+
+    if output is not None and str(output) == "-":
+        await client.download_to(
+            target, sys.stdout.buffer, progress=_progress_printer(), source=source
+        )
+        return
+    path = await client.download(
+        target,
+        output,
+        progress=_progress_printer(),
+        source=source,
+        overwrite=force or output is None,  # our own download folder: the same recording
+    )
+    print(visible(str(path)))
 
 
 def _token_json(token: Token) -> dict[str, str]:
