@@ -255,20 +255,28 @@ def _audit(limit: int, as_json: bool) -> int:
 
     from ccfs_tui.core.audit import AuditLog
     from ccfs_tui.core.paths import app_paths
+    from ccfs_tui.core.sanitize import json_visible, visible
 
     log = AuditLog(app_paths().audit_log)
     entries = log.recent(limit)
+    if log.skipped_lines:
+        print(
+            f"{PROG}: note: skipped {log.skipped_lines} over-long line(s) in {log.path}",
+            file=sys.stderr,
+        )
     if not entries and not as_json:
         print(f"no audit entries yet ({log.path})", file=sys.stderr)
     for entry in entries:
         if as_json:
-            print(json.dumps(asdict(entry), ensure_ascii=False))
+            print(json_visible(json.dumps(asdict(entry), ensure_ascii=False)))
         else:
-            code = f" [{entry.result_code}]" if entry.result_code else ""
-            token = f" token#{entry.token_fingerprint}" if entry.token_fingerprint else ""
+            # every field as visible text: a newline in a file name cannot forge an entry
+            e = {key: visible(value) for key, value in asdict(entry).items()}
+            code = f" [{e['result_code']}]" if e["result_code"] else ""
+            token = f" token#{e['token_fingerprint']}" if e["token_fingerprint"] else ""
             print(
-                f"{entry.time}  {entry.profile}/{entry.app_id}  {entry.action:<18} "
-                f"{entry.outcome}{code}{token}  {entry.file_name}"
+                f"{e['time']}  {e['profile']}/{e['app_id']}  {e['action']:<18} "
+                f"{e['outcome']}{code}{token}  {e['file_name']}"
             )
     return 0
 
@@ -343,7 +351,9 @@ async def _remote(args: argparse.Namespace) -> int:
     paths = app_paths()
     store = TokenStore(paths.token_store)
     store.load()
-    audit = AuditLog(paths.audit_log)
+    if store.load_error:
+        _warn(store.load_error)
+    audit = AuditLog(paths.audit_log, on_warning=lambda text: _warn(text))
     async with CcfsClient(profile, secret, audit=audit) as client:
         if args.command == "download" and args.record:
             await _download(client, args.file_name, output, args.force, "record")
@@ -408,6 +418,10 @@ async def _download(
         overwrite=force or output is None,  # our own download folder: the same recording
     )
     print(visible(str(path)))
+
+
+def _warn(text: str) -> None:
+    print(f"{PROG}: warning: {text}", file=sys.stderr)
 
 
 def _token_json(token: Token) -> dict[str, str]:

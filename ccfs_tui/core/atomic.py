@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 STALE_TEMP_AGE = 600.0
@@ -21,7 +23,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
     writer left behind (they may hold tokens) are removed once they are old enough not to
     belong to a writer that is still running.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
@@ -41,6 +43,43 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
 def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     """Text variant of :func:`atomic_write_bytes` (UTF-8)."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)
+
+
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` and every missing parent with mode 0700 (``mkdir(parents=True)``
+    would give the parents the umask's mode); an existing folder is left as it is."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for created in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process made it meanwhile
+            created.mkdir(mode=0o700)
+    if not folder.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(folder))
+    return folder
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file that guards read-modify-write cycles of ``path`` (next to it)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on :func:`lock_path` of ``path`` (created 0600, never
+    followed through a symbolic link) while the block reads, changes and rewrites ``path``.
+    Every process that writes ``path`` takes it, so no writer loses another's change."""
+    private_dir(path.parent)
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _fsync_dir(folder: Path) -> None:

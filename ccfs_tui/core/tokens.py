@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ccfs_tui.core.atomic import atomic_write_text
+from ccfs_tui.core.atomic import atomic_write_text, file_lock
 from ccfs_tui.core.clock import Clock, utc_now
 
 TOKEN_LIFETIME = timedelta(minutes=30)
@@ -88,16 +88,41 @@ class Token:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, str]) -> Token:
-        """Inverse of :meth:`to_json`. Raises ``KeyError``/``ValueError`` on bad data."""
+    def from_json(cls, data: object) -> Token:
+        """Inverse of :meth:`to_json`. Raises ``ValueError`` on anything else: a field
+        missing or of the wrong type, a time that is not ISO 8601 or has no UTC offset."""
+        if not isinstance(data, dict):
+            raise ValueError("a token entry is not an object")
+        fields: dict[str, str] = {}
+        for key in ("token", "file_name", "issued_at", "expires_at", "profile", "base_url"):
+            value = data.get(key, {"profile": "default", "base_url": ""}.get(key))
+            if not isinstance(value, str):
+                raise ValueError(f"{key} is missing or not text")
+            fields[key] = value
+        if not fields["token"] or not fields["file_name"]:
+            raise ValueError("empty token or file_name")
+        times = {}
+        for key in ("issued_at", "expires_at"):
+            moment = datetime.fromisoformat(fields[key])
+            if moment.tzinfo is None or moment.utcoffset() is None:
+                raise ValueError(f"{key} has no UTC offset")
+            times[key] = moment
         return cls(
-            token=str(data["token"]),
-            file_name=str(data["file_name"]),
-            issued_at=datetime.fromisoformat(data["issued_at"]),
-            expires_at=datetime.fromisoformat(data["expires_at"]),
-            profile=str(data.get("profile", "default")),
-            base_url=str(data.get("base_url", "")),
+            token=fields["token"],
+            file_name=fields["file_name"],
+            issued_at=times["issued_at"],
+            expires_at=times["expires_at"],
+            profile=fields["profile"],
+            base_url=fields["base_url"],
         )
+
+
+MAX_STORE_BYTES = 64 * 1024 * 1024
+"""A token store larger than this is not read (it cannot be one ccfs-tui wrote)."""
+
+
+def _key(token: Token) -> tuple[str, str]:
+    return (token.file_name, token.profile)
 
 
 class TokenStore:
@@ -105,53 +130,113 @@ class TokenStore:
 
     Persisted (when ``path`` is given) as JSON, mode 0600, written atomically; expired
     tokens are kept in memory for the session (so the UI can say "expired") but are
-    never written back. A corrupt or unreadable file is ignored, not fatal.
+    never written back. Several processes share the file (a TUI and CLIs at once): every
+    change is a read-modify-write under an exclusive lock (:func:`~ccfs_tui.core.atomic.file_lock`)
+    that applies only this store's own additions and explicit removals to what the file
+    holds now, so no process ever drops a token another one saved. A corrupt file, or a
+    bad entry in it, is skipped with one warning (:attr:`load_error`), never fatal.
     """
 
     def __init__(self, path: Path | None = None, clock: Clock = utc_now) -> None:
         self.path = path
         self._clock = clock
         self._tokens: list[Token] = []
+        self._pending: dict[tuple[str, str], Token] = {}
+        """Added here, not yet written (no path yet, or the write failed)."""
+        self._removed: list[Token] = []
+        """Removed here, not yet removed from the file."""
         self.load_error: str | None = None
 
-    def load(self) -> None:
-        """Read live tokens from disk, dropping expired ones."""
-        self._tokens = []
-        if self.path is None or not self.path.exists():
-            return
+    def _read(self) -> tuple[list[Token], str | None]:
+        """Every readable token of the file (expired ones too) and a warning, if any."""
+        if self.path is None:
+            return [], None
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            tokens = [Token.from_json(item) for item in raw.get("tokens", [])]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.load_error = f"{self.path}: ignored, could not read it ({type(exc).__name__})"
-            return
+            with self.path.open("rb") as handle:
+                raw_bytes = handle.read(MAX_STORE_BYTES + 1)
+        except FileNotFoundError:
+            return [], None
+        except OSError as exc:
+            return [], f"{self.path}: ignored, could not read it ({exc.strerror or exc})."
+        if len(raw_bytes) > MAX_STORE_BYTES:
+            return [], f"{self.path}: ignored, it is larger than {MAX_STORE_BYTES >> 20} MB."
+        try:
+            raw = json.loads(raw_bytes.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+            return [], f"{self.path}: ignored, could not read it ({type(exc).__name__})."
+        entries = raw.get("tokens") if isinstance(raw, dict) else None
+        if not isinstance(entries, list):
+            return [], f"{self.path}: ignored, it holds no token list."
+        tokens: list[Token] = []
+        bad = 0
+        for item in entries:
+            try:
+                tokens.append(Token.from_json(item))
+            except (ValueError, TypeError, OverflowError):
+                bad += 1
+        warning = None
+        if bad:
+            warning = (
+                f"{self.path}: skipped {bad} unreadable token entr{'y' if bad == 1 else 'ies'} "
+                "(request those recordings' tokens again)."
+            )
+        return tokens, warning
+
+    def load(self) -> None:
+        """Read live tokens from disk, dropping expired ones (and bad entries, with a
+        warning in :attr:`load_error`)."""
+        self._tokens = []
+        self._pending.clear()
+        self._removed.clear()
+        tokens, self.load_error = self._read()
         now = self._clock()
         self._tokens = [token for token in tokens if not token.is_expired(now)]
         self._sort()
 
     def save(self) -> None:
-        """Write the live tokens (no-op without a path)."""
+        """Write this store's pending changes into the file, and drop expired tokens from
+        it (no-op without a path). Tokens other processes saved are kept, and now known here."""
         if self.path is None:
             return
-        now = self._clock()
-        live = [token.to_json() for token in self._tokens if not token.is_expired(now)]
-        atomic_write_text(self.path, json.dumps({"version": 1, "tokens": live}, indent=1))
+        with file_lock(self.path):
+            disk, _warning = self._read()
+            for gone in self._removed:
+                disk = [t for t in disk if not (t.token == gone.token and _key(t) == _key(gone))]
+            for new in self._pending.values():
+                same = [t for t in disk if _key(t) == _key(new)]
+                if any(t.issued_at > new.issued_at for t in same):
+                    continue  # another process renewed it since: keep the newer one
+                disk = [t for t in disk if _key(t) != _key(new)] + [new]
+            now = self._clock()
+            live = [token for token in disk if not token.is_expired(now)]
+            live.sort(key=lambda token: token.expires_at)
+            data = {"version": 1, "tokens": [token.to_json() for token in live]}
+            atomic_write_text(self.path, json.dumps(data, indent=1))
+        self._pending.clear()
+        self._removed.clear()
+        keys = {_key(token) for token in live}
+        expired_here = [t for t in self._tokens if t.is_expired(now) and _key(t) not in keys]
+        self._tokens = live + expired_here
+        self._sort()
 
     def add(self, token: Token) -> None:
-        """Keep ``token``, replacing an older one for the same file and profile; persist."""
-        self._tokens = [
-            t
-            for t in self._tokens
-            if not (t.file_name == token.file_name and t.profile == token.profile)
-        ]
+        """Keep ``token``, replacing an older one for the same file and profile; persist.
+
+        In memory first: if the write fails (``OSError``), the token is still kept for the
+        session and written with the next change."""
+        self._tokens = [t for t in self._tokens if _key(t) != _key(token)]
         self._tokens.append(token)
         self._sort()
+        self._pending[_key(token)] = token
         self.save()
 
     def remove(self, token: Token) -> None:
-        """Forget ``token``; persist."""
+        """Forget ``token`` (here and in the file); persist."""
         with contextlib.suppress(ValueError):
             self._tokens.remove(token)
+        if self._pending.get(_key(token)) == token:
+            del self._pending[_key(token)]
+        self._removed.append(token)
         self.save()
 
     def all(self) -> list[Token]:

@@ -8,6 +8,8 @@ the token) and the file. The highlighted entry's detail (the error text) shows b
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -79,6 +81,7 @@ class AuditScreen(Screen[None]):
         self.audit_log = log
         self.entries: list[AuditEntry] = []
         self.loaded = False
+        self._cancel_read = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▶")
@@ -112,12 +115,43 @@ class AuditScreen(Screen[None]):
         self.run_worker(self._load(), exclusive=True, group="audit", exit_on_error=False)
 
     async def _load(self) -> None:
+        """The read runs in a daemon thread that stops between two blocks once cancelled (the
+        screen closed, or a newer reload): a huge log can neither keep the app from exiting
+        (``asyncio.to_thread``'s threads are joined at exit) nor read on for nothing."""
+        self._cancel_read.set()
+        cancel = self._cancel_read = threading.Event()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[tuple[list[AuditEntry], str]] = loop.create_future()
+        log = self.audit_log
+
+        def read() -> None:
+            try:
+                result = (log.recent(AUDIT_LIMIT, cancel.is_set), "")
+            except OSError as exc:
+                result = ([], f"Cannot read {log.path}: {exc.strerror or exc}")
+            except Exception as exc:  # shown in the hint, never a crash of the screen
+                result = ([], f"Cannot read {log.path}: {type(exc).__name__}")
+
+            def deliver() -> None:
+                if not done.done():
+                    done.set_result(result)
+
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the app has gone
+                loop.call_soon_threadsafe(deliver)
+
+        threading.Thread(target=read, name="ccfs-tui audit reader", daemon=True).start()
         try:
-            entries = await asyncio.to_thread(self.audit_log.recent, AUDIT_LIMIT)
-            error = ""
-        except OSError as exc:
-            entries, error = [], f"Cannot read {self.audit_log.path}: {exc.strerror or exc}"
+            entries, error = await done
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+        if cancel.is_set():
+            return
         self.show_entries(entries[::-1], error)
+
+    def on_unmount(self) -> None:
+        """Stop a read still running."""
+        self._cancel_read.set()
 
     def show_entries(self, entries: list[AuditEntry], error: str = "") -> None:
         """Fill the table (newest first) and say where the entries come from."""
@@ -132,12 +166,18 @@ class AuditScreen(Screen[None]):
             table.move_cursor(row=0)
         hint = self.query_one("#audit-hint", Static)
         path = Path(self.audit_log.path)
+        notes = []
+        if self.audit_log.skipped_lines:
+            notes.append(f"{self.audit_log.skipped_lines} over-long line(s) skipped")
+        if self.audit_log.warning:
+            notes.append(self.audit_log.warning)
+        note = (" · " + " · ".join(notes)) if notes else ""
         if error:
-            hint.update(Content.styled(error, "$error"))
+            hint.update(Content.styled(error + note, "$error"))
         elif entries:
-            hint.update(f"{len(entries)} most recent entries of {path} · r refreshes")
+            hint.update(f"{len(entries)} most recent entries of {path} · r refreshes{note}")
         else:
-            hint.update(f"No token request or download yet ({path}).")
+            hint.update(f"No token request or download yet ({path}).{note}")
         self._show_detail()
         self.loaded = True
 
