@@ -150,6 +150,7 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
         out["first_frame_wall"] = first[1]
         out["loading_at_first_frame"] = app.loading
         out["loaded"] = await _wait(loaded, 600, "the end of the load") - started
+        out["cpu_loaded"] = time.process_time()  # every thread of this process, from its start
         out["rows"] = len(app.store)
         out["tree_total"] = _tree_total(app.main_screen.browser.tree_widget)
         out["memory"] = _status()
