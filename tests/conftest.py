@@ -12,6 +12,7 @@ ENV_VARS = (
     "CCFS_SECRET_KEY",
     "CCFS_CA_BUNDLE",
     "CCFS_PROFILE",
+    "CCFS_MAX_DOWNLOAD_MB",
     "TMUX",
 )
 

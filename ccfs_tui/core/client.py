@@ -656,7 +656,7 @@ class CcfsClient:
         received = decoded = window_bytes = 0
         head = b""  # decoded bytes while it is not known yet whether they are audio or JSON
         audio: bool | None = None
-        watchdog = asyncio.timeout(loop.time() + window)
+        watchdog = asyncio.timeout_at(loop.time() + window)
         try:
             async with watchdog:
                 async for raw in response.aiter_raw():

@@ -359,22 +359,30 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         left = length if length is not None else -1
-        stopping = self.emulator._stopping
+        if plan.drop_mid_body and length is not None:
+            left = length // 2
         with contextlib.suppress(OSError):
-            for chunk in chunks:
-                if left >= 0:
-                    chunk = chunk[:left]
-                    left -= len(chunk)
-                if plan.trickle > 0:
-                    for index in range(len(chunk)):
-                        if stopping.wait(plan.trickle):
-                            return
-                        self.wfile.write(chunk[index : index + 1])
-                        self.wfile.flush()
-                else:
-                    self.wfile.write(chunk)
-                if left == 0 or stopping.is_set():
-                    return
+            self._stream(chunks, left, plan.trickle)
+            if plan.drop_mid_body:
+                self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _stream(self, chunks: Iterator[bytes], left: int, trickle: float) -> None:
+        """Write ``chunks`` (at most ``left`` bytes if >= 0), one byte per ``trickle`` s."""
+        stopping = self.emulator._stopping
+        for chunk in chunks:
+            if left >= 0:
+                chunk = chunk[:left]
+                left -= len(chunk)
+            if trickle > 0:
+                for index in range(len(chunk)):
+                    if stopping.wait(trickle):
+                        return
+                    self.wfile.write(chunk[index : index + 1])
+                    self.wfile.flush()
+            else:
+                self.wfile.write(chunk)
+            if left == 0 or stopping.is_set():
+                return
 
     def _send_html(self, status: int, title: str) -> None:
         headers = (("Retry-After", "1"),) if status == 503 else ()
