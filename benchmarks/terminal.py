@@ -598,8 +598,15 @@ def _during(
             break  # loaded: what comes now is the other figures'
         found.append(run.query(kind, query, expected))
     loaded = run.wait_loaded(rows)
+    memory = run.memory()
     run.stop()
-    return {"filters": found, "loaded": loaded}
+    assert run.watch is not None
+    return {
+        "filters": found,
+        "loaded": loaded,
+        "hwm": memory.get("VmHWM", 0),
+        "helper_peak": run.watch.helper_peak,
+    }
 
 
 def _idle(
@@ -652,6 +659,7 @@ def summarize(out: dict[str, Any], rows: int) -> dict[str, Any]:
         "settled": first.get("settled", []),
         "during": out["during"]["filters"],
         "during_loaded": out["during"]["loaded"],
+        "during_hwm": out["during"]["hwm"],
         "idle_bytes": out["idle"]["bytes_per_second"],
         "idle_cpu": out["idle"]["cpu_percent"],
         "idle_live": out["idle"]["live"],
@@ -729,7 +737,9 @@ def table(result: dict[str, Any]) -> str:
     over = result["overhead"]
     notes = [
         f"Terminal launches: first frame {', '.join(f'{x:.2f}' for x in result['first_frame_all'])}"
-        f" s; fully loaded {', '.join(f'{x:.2f}' for x in result['loaded_all'])} s; written to "
+        f" s; fully loaded {', '.join(f'{x:.2f}' for x in result['loaded_all'])} s (less the bare "
+        f"app's launch, to compare with the headless figure from app construction: "
+        f"{result['loaded'] - result['bare']:.2f} s); written to "
         f"the terminal by the first frame {result['written_first_frame'] / 1e3:.0f} KB, by the "
         f"end of the load {result['written_loaded'] / 1e6:.2f} MB; app CPU by the end of the "
         f"load {result['cpu_loaded']:.2f} s (both cores, helper not counted).",
@@ -741,8 +751,9 @@ def table(result: dict[str, Any]) -> str:
     ]
     if result["during"]:
         notes.append(
-            f"Typing during the load: {len(result['during'])} answers shown while loading; that "
-            f"load took {result['during_loaded']:.2f} s."
+            f"Typing during the load: {len(result['during'])} queries typed while loading; that "
+            f"load took {result['during_loaded']:.2f} s and the app's peak memory was "
+            f"{result['during_hwm'] / 2**20:.0f} MB."
         )
     wrong = [f["query"] for f in result["after"] + result["settled"] if not f["correct"]]
     if wrong:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,9 @@ def test_the_benchmark_prints_every_figure(tmp_path: Path) -> None:
     assert result["rows_loaded"] == [3000] and result["tree_totals"] == [3000]
     assert len(result["filters"]) == 7 and all(f["correct"] for f in result["filters"])
     assert result["idle_live"] == 200
+    if shutil.which("tmux"):  # the real-terminal figures come first
+        assert done.stdout.index("real terminal") < done.stdout.index("Headless")
+        terminal = result["terminal"]
+        assert terminal["idle_live"] == 200
+        assert len(terminal["settled"]) == 7
+        assert all(f["correct"] for f in terminal["settled"] + terminal["after"])
