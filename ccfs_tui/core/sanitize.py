@@ -4,7 +4,7 @@ A CC-FS reply, an index line, a zip member name or an audit entry can hold escap
 sequences (``ESC [ 2 J`` clears the screen, OSC 52 writes the clipboard, an 8-bit CSI
 does the same on some terminals), bidi overrides that show text backwards, or a newline
 that forges a line of output. :func:`visible` turns every such character into a visible
-escape (``\\x1b``, ``\\u202e``, ``\\n``) that no terminal executes; :func:`error_text`
+escape (``\\x1b``, ``\\u202e``, ``\\x0a``) that no terminal executes; :func:`error_text`
 also caps the length, for server texts inside error messages. The CLI passes every
 foreign text through them; Textual widgets should too (``from ccfs_tui.core.sanitize
 import visible``).
