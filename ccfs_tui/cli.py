@@ -2,7 +2,8 @@
 
 Heavy imports (Textual, httpx) happen inside the commands, so ``--version`` stays instant.
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 signature refused (401),
-4 network/TLS/timeout, 5 server failure or bad reply, 6 resultCode from CC-FS.
+address locked (403) or not sent until --confirm-resend, 4 network/TLS/timeout,
+5 server failure or bad reply, 6 resultCode from CC-FS.
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
             help="original_file_name from the index (\\ or /)",
         )
         _common(cmd)
+        cmd.add_argument(
+            "--confirm-resend",
+            action="store_true",
+            help="send although this profile's signatures were refused twice in a row "
+            "(CC-FS locks the address after repeated bad signatures); one attempt",
+        )
         if name == "token":
             cmd.add_argument("--json", action="store_true", help="print a JSON object")
         if name == "download":
@@ -176,6 +183,8 @@ def _exit_code(exc: CcfsError) -> int:
     return {
         "config": 2,
         "auth": 3,
+        "ip-locked": 3,
+        "resend-blocked": 3,
         "tls": 4,
         "connect": 4,
         "timeout": 4,
@@ -355,6 +364,8 @@ async def _remote(args: argparse.Namespace) -> int:
         _warn(store.load_error)
     audit = AuditLog(paths.audit_log, on_warning=lambda text: _warn(text))
     async with CcfsClient(profile, secret, audit=audit) as client:
+        if args.confirm_resend:
+            client.confirm_resend()
         if args.command == "download" and args.record:
             await _download(client, args.file_name, output, args.force, "record")
             return 0

@@ -38,6 +38,7 @@ from ccfs_tui.core.errors import (
     CcfsConnectError,
     CcfsError,
     CcfsFlowControlError,
+    CcfsIpLockedError,
     CcfsServerError,
     CcfsTimeoutError,
     CcfsTlsError,
@@ -47,6 +48,7 @@ from ccfs_tui.core.recording import normalize_file_name
 from ccfs_tui.core.result_codes import FLOW_CONTROL, SUCCESS, result_error
 from ccfs_tui.core.sanitize import check_token, error_text
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.signature_guard import SignatureGuard, default_guard
 from ccfs_tui.core.signing import CONTENT_TYPE, C2Auth, shorten_authorization
 from ccfs_tui.core.tokens import Token
 
@@ -192,9 +194,13 @@ class CcfsClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         audit: AuditLog | None = None,
+        guard: SignatureGuard | Literal["user"] | None = "user",
     ) -> None:
         self.profile = profile
         self._audit = audit
+        self._guard = default_guard(clock) if guard == "user" else guard
+        """Holds signed requests after refused signatures (``"user"``: this user's, in the
+        state folder, shared by every process; ``None``: none, for tests that need none)."""
         self._clock = clock
         self._sleep = sleep
         self._secret = secret
@@ -373,7 +379,32 @@ class CcfsClient:
             "The CC-FS is answering very slowly: retry, or raise request_timeout in the profile.",
         )
 
+    def confirm_resend(self) -> None:
+        """The user confirmed: one more signed request may go out on this profile although
+        its signatures kept being refused (see :mod:`~ccfs_tui.core.signature_guard`)."""
+        if self._guard is not None:
+            self._guard.confirm(self.profile.name, self.profile.app_id, self._secret)
+
+    def _check_guard(self) -> None:
+        """Refuse, before sending, a signed request of a profile on hold."""
+        if self._guard is not None:
+            self._guard.check(self.profile.name, self.profile.app_id, self._secret)
+
+    def _guard_saw(self, response: httpx.Response) -> bool:
+        """Tell the guard how the server took a signed request; True when it now holds."""
+        if self._guard is None or "authorization" not in response.request.headers:
+            return False
+        status = response.status_code
+        name, app_id = self.profile.name, self.profile.app_id
+        if status in (401, 403):
+            state = self._guard.refused(name, app_id, self._secret, ip_locked=status == 403)
+            return state is not None and state.holding
+        if 200 <= status < 300:
+            self._guard.accepted(name, app_id, self._secret)
+        return False
+
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        self._check_guard()
         try:
             return await self._http.send(request, auth=self._auth, stream=stream)
         except httpx.HTTPError as exc:
@@ -381,13 +412,27 @@ class CcfsClient:
 
     def _check_status(self, response: httpx.Response) -> None:
         status = response.status_code
-        if status == 401:
+        held = self._guard_saw(response)
+        hold = (
+            f" Nothing more is sent on profile {self.profile.name!r} until you confirm "
+            "(--confirm-resend; Yes in the TUI)."
+            if held
+            else ""
+        )
+        if status == 403:  # reference section 8: the IP lock (a Spring-style JSON body)
+            raise CcfsIpLockedError(
+                "CC-FS has locked this machine's address after too many bad signatures: "
+                "wait, then fix the AK/SK.",
+                "Ask the CC-FS administrators how long the lock lasts; it locks everyone who "
+                "shares this address (a jump host)." + hold,
+            )
+        if status == 401:  # never retried: each retry brings the address lock nearer
             now = self._clock().strftime("%Y-%m-%d %H:%M:%S")
             raise CcfsAuthError(
                 f"CC-FS refused the signature (HTTP 401) for app id {self.profile.app_id!r}.",
                 f"Check the AK and SK of profile {self.profile.name!r}, and this machine's clock "
                 f"(local UTC time is {now}Z; it must match the server's). If this CC-FS signs "
-                'only the host header, set signed_headers = ["host"].',
+                'only the host header, set signed_headers = ["host"].' + hold,
             )
         if status >= 500:
             raise CcfsServerError(
@@ -595,6 +640,8 @@ class CcfsClient:
             except OSError as exc:
                 raise folder_error(dest.parent, exc) from None
             remove_stale_parts(dest.parent)
+        if auth_needed:
+            self._check_guard()
         deadline = asyncio.timeout(self.profile.request_timeout)
         try:
             async with deadline:  # until the headers are in; the body has its own watchdog

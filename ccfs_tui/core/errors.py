@@ -50,6 +50,33 @@ class CcfsAuthError(CcfsError):
     kind = "auth"
 
 
+class CcfsIpLockedError(CcfsAuthError):
+    """HTTP 403: CC-FS locked this machine's address after too many bad signatures."""
+
+    kind = "ip-locked"
+
+
+class CcfsResendBlockedError(CcfsAuthError):
+    """Not sent: the profile's signatures kept being refused (or its address was locked);
+    the next signed request waits for the user's confirmation (see ``signature_guard``)."""
+
+    kind = "resend-blocked"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        profile: str = "",
+        refused: int = 0,
+        ip_locked: bool = False,
+    ) -> None:
+        self.profile = profile
+        self.refused = refused
+        self.ip_locked = ip_locked
+        super().__init__(message, hint)
+
+
 class CcfsTlsError(CcfsError):
     """The TLS handshake or certificate check failed."""
 

@@ -40,6 +40,11 @@ class AppPaths:
         return self.state_dir / "audit.jsonl"
 
     @property
+    def signature_guard(self) -> Path:
+        """Profiles whose signed requests wait for a confirmation (JSON, mode 0600)."""
+        return self.state_dir / "signature-guard.json"
+
+    @property
     def demo_dir(self) -> Path:
         """Sample index and TLS material of ``ccfs-tui demo``."""
         return self.cache_dir / "demo"
@@ -53,6 +58,7 @@ class AppPaths:
             ("token store", self.token_store),
             ("demo token store", self.demo_token_store),
             ("audit log", self.audit_log),
+            ("signature guard", self.signature_guard),
             ("cache dir", self.cache_dir),
             ("demo files", self.demo_dir),
             ("download dir", self.download_dir),

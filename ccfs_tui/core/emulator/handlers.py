@@ -140,6 +140,10 @@ class Unauthorized(Exception):
     """The signature was refused: HTTP 401."""
 
 
+class AddressLocked(Exception):
+    """The client's address is locked after too many bad signatures: HTTP 403."""
+
+
 class BadBody(Exception):
     """The HTTP framing of the body is wrong (bad Content-Length, chunking, too large)."""
 
@@ -235,6 +239,8 @@ class Handler(BaseHTTPRequestHandler):
             self._record()
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
+        elif plan is not None and plan.status == 403:
+            self._send_locked()
         elif plan is not None and plan.status:
             self._send_html(plan.status, _STATUS_PAGES.get(plan.status, "Error"))
         elif plan is not None and plan.non_json:
@@ -388,6 +394,18 @@ class Handler(BaseHTTPRequestHandler):
         headers = (("Retry-After", "1"),) if status == 503 else ()
         self._respond(status, HTML_TYPE, _html(status, title), headers)
 
+    def _send_locked(self) -> None:
+        """HTTP 403 "The IP address is locked", as CC-FS's Spring layer answers it."""
+        now = self.emulator.clock()
+        body = {
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000",
+            "status": 403,
+            "error": "Forbidden",
+            "message": "No message available",
+            "path": self._path,
+        }
+        self._respond(403, JSON_TYPE, _json(body))
+
     def _send_json(self, payload: dict[str, Any], status: int = 200) -> None:
         self._result_code = str(payload.get("resultCode"))
         self._respond(status, JSON_TYPE, _json(payload))
@@ -432,6 +450,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _authenticate(self, body: bytes) -> str:
         emulator = self.emulator
+        address = self.client_address[0]
+        if emulator.address_locked(address):
+            raise AddressLocked
         try:
             app_id = verify_authorization(
                 self.headers.get("Authorization"),
@@ -446,6 +467,7 @@ class Handler(BaseHTTPRequestHandler):
                 required_headers=("host",),
             )
         except VerificationError as exc:
+            emulator._bad_signature(address)
             raise Unauthorized(str(exc)) from None
         self._app_id = app_id
         return app_id
@@ -454,6 +476,9 @@ class Handler(BaseHTTPRequestHandler):
         """Verify the signature, apply result-code faults, parse the body, run ``action``."""
         try:
             app_id = self._authenticate(body)
+        except AddressLocked:
+            self._send_locked()
+            return
         except Unauthorized as exc:
             self._send_json(
                 {

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -81,6 +81,11 @@ class Emulator:
     holds the recordings (``None``: a small generated one owned by the first app id);
     ``clock`` is the server's clock (pass a ``FakeClock`` for skew and token expiry tests).
     ``faults`` can be changed at any time; ``requests_seen`` records recent requests.
+
+    ``lock_after``: like a real CC-FS (reference section 8), lock a client address after
+    that many bad signatures within ``lock_window``: its signed requests are then answered
+    HTTP 403 with a Spring-style JSON body for ``lock_time`` (``None``: never lock).
+    ``faults.status = 403`` answers that same 403 at once.
     """
 
     def __init__(
@@ -96,8 +101,16 @@ class Emulator:
         max_skew: timedelta = timedelta(minutes=15),
         token_lifetime: timedelta = TOKEN_LIFETIME,
         log: Callable[[str], None] | None = None,
+        lock_after: int | None = None,
+        lock_window: timedelta = timedelta(minutes=10),
+        lock_time: timedelta = timedelta(minutes=30),
     ) -> None:
         self.host = host
+        self.lock_after = lock_after
+        self.lock_window = lock_window
+        self.lock_time = lock_time
+        self._bad_signatures: dict[str, list[datetime]] = {}
+        self._locked_until: dict[str, datetime] = {}
         self.tls = tls
         self.credentials: dict[str, Secret] = (
             dict(credentials) if credentials else {make_app_id(): make_secret()}
@@ -211,6 +224,34 @@ class Emulator:
     def url(self, endpoint: str) -> str:
         """The full URL of an endpoint, e.g. ``url("requestPlayVoice")``."""
         return f"{self.base_url}{API_PREFIX}{endpoint}"
+
+    # ---- the address lock ------------------------------------------------------------
+
+    def address_locked(self, address: str) -> bool:
+        """True while ``address`` is locked after bad signatures."""
+        with self._lock:
+            until = self._locked_until.get(address)
+        return until is not None and self.clock() < until
+
+    def unlock(self) -> None:
+        """Forget every bad signature and lock (the administrators lifted them)."""
+        with self._lock:
+            self._bad_signatures.clear()
+            self._locked_until.clear()
+
+    def _bad_signature(self, address: str) -> None:
+        """Count a bad signature from ``address``; lock it at ``lock_after`` of them."""
+        if self.lock_after is None:
+            return
+        now = self.clock()
+        with self._lock:
+            earlier = self._bad_signatures.get(address, [])
+            recent = [t for t in earlier if now - t < self.lock_window]
+            recent.append(now)
+            self._bad_signatures[address] = recent
+            if len(recent) >= self.lock_after:
+                self._locked_until[address] = now + self.lock_time
+                del self._bad_signatures[address]
 
     # ---- used by the handler ---------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""The signature guard in the TUI (issue 14 B): the app's client holds a profile after two
+refused signatures (nothing more is sent), and the resend dialog asks Yes / No."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+from ui_support import AppFactory, select_first_recording, wait_for
+
+from ccfs_tui.core.secret import Secret
+from ccfs_tui.ui.screens.resend_confirm import ResendConfirmScreen
+from ccfs_tui.ui.widgets.detail import Failure
+
+
+async def test_two_refused_signatures_hold_the_tui_profile(make_app: AppFactory, emu) -> None:
+    app = make_app(secret=Secret("not-the-sk-TUI"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_first_recording(pilot)
+        name = app.selected_recording().play_file_name
+        kinds = []
+        for _ in range(3):
+            await pilot.press("r")
+            await wait_for(pilot, lambda: isinstance(app.outcomes.get(name), Failure))
+            await wait_for(pilot, lambda: not app.request_running())
+            outcome = app.outcomes[name]
+            assert isinstance(outcome, Failure)
+            kinds.append(outcome.kind)
+            app.outcomes.pop(name)
+        assert kinds == ["auth", "auth", "resend-blocked"]
+        sent = [r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]
+        assert len(sent) == 2  # the third was never sent
+        assert app.client is not None
+        app.client.confirm_resend()  # what the dialog's Yes does
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.outcomes.get(name), Failure))
+        await wait_for(pilot, lambda: not app.request_running())
+        assert len([r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]) == 3
+
+
+class _Host(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[bool | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("main")
+
+    def ask(self) -> None:
+        self.push_screen(
+            ResendConfirmScreen("prod", "my-ak", "Not sent: refused 2 times in a row.\x1b[2J"),
+            self.answers.append,
+        )
+
+
+async def test_resend_dialog_yes_no_escape_and_the_safe_default() -> None:
+    app = _Host()
+    async with app.run_test(size=(90, 24)) as pilot:
+        for key, expected in (("y", True), ("n", False), ("escape", False), ("enter", False)):
+            app.ask()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ResendConfirmScreen)
+            text = " ".join(str(w.render()) for w in screen.query(Static))
+            assert "locks this machine's address" in text and "my-ak" in text
+            assert "prod" in text and "\x1b" not in text and "\\x1b[2J" in text
+            await pilot.press(key)  # Enter presses the focused button: No
+            await pilot.pause()
+            assert app.answers[-1] is expected, key
+        app.ask()
+        await pilot.pause()
+        await pilot.click("#resend-yes")
+        await pilot.pause()
+        assert app.answers[-1] is True
