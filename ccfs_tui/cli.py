@@ -168,7 +168,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
             print(f"{PROG}: {visible(text, MAX_ERROR_LINE)}", file=sys.stderr)
             return 1
-        raise
+        if isinstance(exc, OverflowError):  # a date out of range: a clock years away
+            print(
+                f"{PROG}: a date went out of range ({visible(str(exc), 200)}): this machine's "
+                "clock is probably wrong (check `date -u`; set it with NTP).",
+                file=sys.stderr,
+            )
+            return 1
+        text = f"unexpected {type(exc).__name__}: {exc}"
+        print(
+            f"{PROG}: {visible(text, 300)} (a bug in ccfs-tui: please report it with the command)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 MAX_ERROR_LINE = 1000

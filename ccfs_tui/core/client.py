@@ -320,7 +320,16 @@ class CcfsClient:
                         "Retry; if it persists, report it with the CC-FS version.",
                     )
                 check_token(token)
-                return Token.issued(token, name, sent_at, self.profile.name, self.profile.base_url)
+                try:
+                    return Token.issued(
+                        token, name, sent_at, self.profile.name, self.profile.base_url
+                    )
+                except OverflowError:  # the expiry would be past the year 9999
+                    raise CcfsError(
+                        f"This machine's clock reads {sent_at:%Y-%m-%d %H:%M:%S}Z: the token's "
+                        "expiry cannot be computed.",
+                        "Set the clock right (check `date -u`; NTP) and request the token again.",
+                    ) from None
             if code in FLOW_CONTROL and attempt < self.profile.flow_control_retries:
                 await self._sleep(self.profile.retry_backoff * (2**attempt))
                 attempt += 1

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccfs_tui.core.child_env import child_environment, register_secret_variable
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
@@ -192,15 +193,49 @@ def _refuse_if_shared(path: Path) -> None:
         )
 
 
+def _check_owner_and_mode(path: Path, info: os.stat_result) -> None:
+    """Refuse a config file others could have written, as OpenSSH refuses such files: its
+    ``secret_command`` runs as this user, and its base_url receives the signatures."""
+    where = shlex.quote(str(path))
+    if info.st_uid not in (os.getuid(), 0):
+        try:
+            import pwd
+
+            me = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError):
+            me = str(os.getuid())
+        raise ConfigError(
+            f"{path}: owned by another user (uid {info.st_uid}), so it could say anything; "
+            "refusing to use it.",
+            f"Run: chown {me} {where}  (as root), or copy it into a file of your own.",
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(
+            f"{path}: group or others can write it (mode {stat.filemode(info.st_mode)}), "
+            "and its secret_command would run what they wrote; refusing to use it.",
+            f"Run: chmod go-w {where}",
+        )
+
+
+def _read_config(path: Path) -> str:
+    """The file's text, checked by :func:`_check_owner_and_mode` on the very file read."""
+    with path.open("rb") as handle:
+        _check_owner_and_mode(path, os.fstat(handle.fileno()))
+        return handle.read().decode("utf-8")
+
+
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read profiles from ``path`` (default: the platformdirs config file) and apply env."""
+    """Read profiles from ``path`` (default: the platformdirs config file) and apply env.
+
+    Raises ``ConfigError`` for a file owned by another user (root excepted) or writable by
+    group or others, before reading a word of it."""
     env = os.environ if env is None else env
     path = path or app_paths().config_file
     data: dict[str, Any] = {}
     exists = path.exists()
     if exists:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(_read_config(path))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}.", "Fix the line it names.") from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -215,6 +250,8 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
         raise ConfigError(f"{path}: profiles must be tables like [profiles.prod].")
     profiles = {name: _profile_from_table(name, table, path) for name, table in tables.items()}
+    for profile in profiles.values():
+        register_secret_variable(profile.secret_env)  # never passed on to a child process
     inline = {name: Secret(t["secret_key"]) for name, t in tables.items() if "secret_key" in t}
     if inline:
         _refuse_if_shared(path)
@@ -323,6 +360,7 @@ def _secret_from_command(profile: Profile) -> Secret:
             profile.secret_command or "",
             shell=True,
             capture_output=True,
+            env=child_environment(also_drop=(profile.secret_env,)),
             timeout=30,
             check=False,
         )

@@ -79,6 +79,7 @@ from itertools import accumulate, compress, repeat
 from pathlib import Path
 from typing import Any, overload
 
+from ccfs_tui.core.child_env import child_environment
 from ccfs_tui.core.index_reader import (
     MAX_PROBLEMS_PER_FILE,
     NCOLS,
@@ -1616,7 +1617,10 @@ class _Helper:
             return None
         root = str(Path(__file__).resolve().parents[2])
         pythonpath = os.environ.get("PYTHONPATH")
-        env = {**os.environ, "PYTHONPATH": root + (os.pathsep + pythonpath if pythonpath else "")}
+        env = {
+            **child_environment(),  # no SK in the helper's environment
+            "PYTHONPATH": root + (os.pathsep + pythonpath if pythonpath else ""),
+        }
         command = [sys.executable, "-m", "ccfs_tui.core.store", "--load-helper"]
         request = {"spans": spans, "chunk_size": chunk_size, "done": done, "total": total}
         try:

@@ -33,7 +33,10 @@ def player_names() -> str:
 
 
 async def start_player(command: Sequence[str], path: Path) -> asyncio.subprocess.Process:
-    """Start ``command path`` detached from the terminal (no stdin/stdout/stderr)."""
+    """Start ``command path`` detached from the terminal (no stdin/stdout/stderr), without
+    the SK's variables in its environment."""
+    from ccfs_tui.core.child_env import child_environment
+
     return await asyncio.create_subprocess_exec(
         *command,
         str(path),
@@ -41,4 +44,5 @@ async def start_player(command: Sequence[str], path: Path) -> asyncio.subprocess
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
         start_new_session=True,
+        env=child_environment(),
     )
