@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 
+from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.emulator import Catalogue, Emulator, make_secret
@@ -92,7 +93,7 @@ def start_demo(
     """Start the emulator on a free loopback port; the sample ends ``today``."""
     paths = paths or app_paths()
     demo_dir = paths.demo_dir
-    demo_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(demo_dir)
     secret = make_secret()
     emulator = Emulator(
         host="127.0.0.1",

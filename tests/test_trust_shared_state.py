@@ -181,6 +181,21 @@ def test_folders_the_tool_creates_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700
 
 
+async def test_download_folder_the_client_creates_is_private(emulator, tmp_path: Path) -> None:
+    from ccfs_tui.core.client import CcfsClient
+    from ccfs_tui.core.config import Profile
+
+    ((app_id, secret),) = emulator.credentials.items()
+    entry = next(iter(emulator.catalogue))
+    folder = tmp_path / "made" / "downloads"
+    profile = Profile(base_url=emulator.base_url, app_id=app_id, download_dir=folder)
+    async with CcfsClient(profile, secret, guard=None) as client:
+        path = await client.download(entry.file_name, source="record")
+    assert path is not None and path.parent == folder
+    for made in (folder, folder.parent):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
+
+
 # --------------------------------------------------------------------------- audit log
 
 

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ccfs_tui import __version__
+from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
@@ -645,7 +646,7 @@ class CcfsClient:
             dest = dest or self.profile.download_dir / download_name(name)
             check_destination(dest, overwrite=overwrite)
             try:
-                dest.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(dest.parent)
             except OSError as exc:
                 raise folder_error(dest.parent, exc) from None
             remove_stale_parts(dest.parent)

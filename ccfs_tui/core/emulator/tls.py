@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ccfs_tui.core.atomic import atomic_write_bytes
+from ccfs_tui.core.atomic import atomic_write_bytes, private_dir
 
 CERT_FILE = "ccfs-emulator-cert.pem"
 KEY_FILE = "ccfs-emulator-key.pem"
@@ -84,7 +84,7 @@ def make_certificate(directory: Path, *, now: datetime | None = None) -> Certifi
         )
         .sign(key, hashes.SHA256())
     )
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     pair = CertificatePair(directory / CERT_FILE, directory / KEY_FILE)
     atomic_write_bytes(
         pair.key,
