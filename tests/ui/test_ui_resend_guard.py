@@ -30,8 +30,11 @@ async def test_two_refused_signatures_hold_the_tui_profile(make_app: AppFactory,
         sent = [r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]
         assert len(sent) == 2  # the third was never sent
         assert app.client is not None
-        app.client.confirm_resend()  # what the dialog's Yes does
-        await pilot.press("r")
+        if isinstance(app.screen, ResendConfirmScreen):  # once the app shows the dialog
+            await pilot.press("y")
+        else:
+            app.client.confirm_resend()  # what the dialog's Yes does
+            await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.outcomes.get(name), Failure))
         await wait_for(pilot, lambda: not app.request_running())
         assert len([r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]) == 3
