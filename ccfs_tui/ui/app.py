@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ccfs_tui.core.clock import Clock, utc_now
-from ccfs_tui.core.errors import CcfsError
+from ccfs_tui.core.errors import CcfsError, CcfsResendBlockedError
 from ccfs_tui.core.recording import Recording, normalize_file_name
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
@@ -40,6 +40,7 @@ from ccfs_tui.ui.player import find_player
 from ccfs_tui.ui.screens.help import HelpScreen
 from ccfs_tui.ui.screens.main import MainScreen
 from ccfs_tui.ui.screens.problems import ProblemsScreen
+from ccfs_tui.ui.screens.resend_confirm import ResendConfirmScreen
 from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen
 from ccfs_tui.ui.token_actions import TokenActionsMixin
@@ -581,6 +582,9 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             if isinstance(error, SecretNeeded):
                 self._set_outcome(file_name, None)
                 self._ask_secret(file_name)
+            elif isinstance(error, CcfsResendBlockedError):
+                self._set_outcome(file_name, self._failure(error))
+                self._confirm_resend(file_name, error)
             elif error is not None:
                 self._set_outcome(file_name, self._failure(error))
                 self._notify_error(error)
@@ -617,6 +621,20 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         failure = self._failure(error)
         text = f"{failure.message}\n{failure.hint}".strip()
         self.notify(text, title="Error", severity="error", timeout=8)
+
+    def _confirm_resend(self, file_name: str, error: CcfsResendBlockedError) -> None:
+        """The profile is on hold after refused signatures (CC-FS locks the address of a
+        host that keeps sending them): ask before sending again."""
+        profile = self.profile
+
+        def done(send: bool | None) -> None:
+            if send and self.client is not None:
+                self.client.confirm_resend()
+                self.request_token(file_name)
+            else:
+                self.notify("Nothing was sent.", severity="warning")
+
+        self.push_screen(ResendConfirmScreen(profile.name, profile.app_id, error.message), done)
 
     def _ask_secret(self, file_name: str) -> None:
         profile = self.profile
