@@ -103,6 +103,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self._secret = secret
         self._transport = transport
         self._audit = audit
+        self._audit_warned = False
         self._tick_enabled = tick
         self._player_finder = player_finder
         self._environ = environ
@@ -576,6 +577,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return
         file_name = self._worker_files.pop(worker, None)
         group = worker.group
+        if group in ("request", "download"):
+            self._warn_audit()
         error = worker.error if state == WorkerState.ERROR else None
         if group == "request" and file_name is not None:
             still_running = file_name in self._worker_files.values()
@@ -607,6 +610,13 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         elif error is not None and not isinstance(error, SecretNeeded):
             self._notify_error(error)
         self.refresh_view()
+
+    def _warn_audit(self) -> None:
+        """Once: the audit log could not be written (a request is never unrecorded quietly)."""
+        warning = getattr(self._audit, "warning", None)
+        if warning and not self._audit_warned:
+            self._audit_warned = True
+            self.notify(warning, title="Audit log", severity="warning", timeout=12)
 
     @staticmethod
     def _failure(error: BaseException) -> Failure:

@@ -81,3 +81,32 @@ async def test_resend_dialog_yes_no_escape_and_the_safe_default() -> None:
         await pilot.click("#resend-yes")
         await pilot.pause()
         assert app.answers[-1] is True
+
+
+async def test_an_unwritable_audit_log_is_said_once(make_app: AppFactory, tmp_path) -> None:
+    """A token request whose audit entry cannot be written says so (once), not nothing."""
+    from ccfs_tui.core.audit import AuditLog
+
+    blocked = tmp_path / "audit.jsonl"
+    blocked.mkdir()  # in the way of the log file (works as root too)
+    app = make_app(audit=AuditLog(blocked))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_first_recording(pilot)
+        seen: list[str] = []
+        original = app.notify
+
+        def spy(message: str, **kwargs) -> None:
+            seen.append(message)
+            original(message, **kwargs)
+
+        app.notify = spy  # type: ignore[method-assign]
+        name = app.selected_recording().play_file_name
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.tokens.latest_for(name) is not None)
+        await wait_for(pilot, lambda: not app.request_running())
+        await pilot.pause()
+        assert sum("audit" in text.lower() for text in seen) == 1
+        await pilot.press("n")  # a renewal: audited (not) again, said no more
+        await wait_for(pilot, lambda: not app.request_running())
+        await pilot.pause()
+        assert sum("audit" in text.lower() for text in seen) == 1
