@@ -18,16 +18,18 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.errors import CcfsError, CcfsResendBlockedError
 from ccfs_tui.core.recording import Recording, normalize_file_name
+from ccfs_tui.core.sanitize import is_valid_token
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
 from ccfs_tui.ui.commands import CcfsCommands
-from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.formatting import count, shown, shown_lines, token_text
 from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import (
     ClientReady,
@@ -161,7 +163,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             self.set_interval(1.0, self.tick)
         self.set_interval(TREE_REFRESH, self._flush_tree)
         if self.tokens.load_error:
-            self.notify(self.tokens.load_error, severity="warning")
+            self.notify(shown(self.tokens.load_error), severity="warning")
+        self.warn_bad_tokens()
         self.start_loading()
         if self.profile is not None and self._profile_ready():
             self.prepare_client_worker()
@@ -412,7 +415,10 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         outcome = self.outcomes.get(rec.play_file_name)
         url = ""
         if token is not None and not token.is_expired(now):
-            url = self.playback_url(token)
+            try:
+                url = self.playback_url(token)
+            except CcfsError:  # a token that is not plain text: never in a URL
+                url = ""
         return {"outcome": outcome, "token": token, "url": url, "now": now}
 
     def refresh_view(self) -> None:
@@ -477,7 +483,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             return
         rec = self.store.recording(row_id)
         live = self.token_for(rec.play_file_name)
-        if live is not None and not live.is_expired(self.clock()):
+        if live is not None and is_valid_token(live.token) and not live.is_expired(self.clock()):
             left = format_remaining(live.remaining(self.clock()))
             self.notify(f"Its token is still live ({left} left): c copies the URL, n renews it.")
             return
@@ -542,7 +548,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self._set_outcome(token.file_name, None)
         self._last_live = -1
         self.notify(
-            f"Token {token.masked} for {short_name(token.file_name)}: valid 30:00. "
+            f"Token {token_text(token)} for {short_name(token.file_name)}: valid 30:00. "
             "c copies the URL, d downloads, p plays.",
             title="resultCode 0",
         )
@@ -631,6 +637,26 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         failure = self._failure(error)
         text = f"{failure.message}\n{failure.hint}".strip()
         self.notify(text, title="Error", severity="error", timeout=8)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast (screens' too): plain text, never markup, its control characters
+        shown as escapes line by line (a server's, a file's or the token store's text may
+        be in it: a ``[`` is shown as typed, an ESC never reaches the terminal)."""
+        super().notify(
+            shown_lines(str(message)),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _confirm_resend(self, file_name: str, error: CcfsResendBlockedError) -> None:
         """The profile is on hold after refused signatures (CC-FS locks the address of a

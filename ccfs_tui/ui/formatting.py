@@ -1,12 +1,50 @@
-"""Short human texts for recordings, counts and durations (no Textual here)."""
+"""Short human texts for recordings, counts and durations (no Textual here).
+
+Every text that came from an index file, a server, the token store or the audit log goes
+through :func:`shown` (the core sanitiser) before a widget gets it: its control, bidi and
+separator characters become visible escapes. What these helpers return is plain text: widgets
+pass it as ``Content``/``Text`` or as a ``$variable`` of markup, never as markup itself, so a
+``[`` in an index field is shown as typed.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from ccfs_tui.core.recording import Recording
+from ccfs_tui.core.sanitize import is_valid_token, visible
+from ccfs_tui.core.tokens import Token
 
 MEDIA_TYPES = {"1": "text chat", "5": "voice"}
+
+
+def shown(text: object, limit: int | None = None) -> str:
+    """``text`` as a terminal may show it: :func:`~ccfs_tui.core.sanitize.visible` (escapes
+    such as ``\\x1b`` as text, at most ``limit`` characters). Idempotent."""
+    return visible(str(text), limit)
+
+
+def shown_lines(text: str) -> str:
+    """:func:`shown` line by line: the newlines of a message built here are kept (a foreign
+    piece should already have been through :func:`shown`, which escapes its newlines)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def short_name(file_name: str) -> str:
+    """The last part of a recording path, shown: ``2043295.V3``."""
+    return visible(file_name.rstrip("/").rsplit("/", 1)[-1])
+
+
+BAD_TOKEN_TEXT = "⚠ not plain text: never used"
+"""Shown instead of a stored token that fails :func:`~ccfs_tui.core.sanitize.check_token`."""
+
+
+def token_text(token: Token, revealed: bool = False) -> str:
+    """The token for a screen: masked unless ``revealed``; never a token that is not plain
+    text (a tampered token store), masked or not."""
+    if not is_valid_token(token.token):
+        return BAD_TOKEN_TEXT
+    return token.token if revealed else token.masked
 
 
 def count(n: int) -> str:
@@ -26,26 +64,26 @@ def leaf_label(rec: Recording) -> str:
     """Tree label of one recording: start time, duration, caller -> callee."""
     return (
         f"{rec.call_begin:%H:%M:%S} {duration(rec.duration):>5} "
-        f"{rec.caller_no or '?'}→{rec.callee_no or '?'}"
+        f"{shown(rec.caller_no or '?')}→{shown(rec.callee_no or '?')}"
     )
 
 
 def media_type(code: str) -> str:
     """``5 (voice)``."""
     name = MEDIA_TYPES.get(code.strip())
-    return f"{code} ({name})" if name else code or "—"
+    return f"{shown(code)} ({name})" if name else shown(code) or "—"
 
 
 def transcription(rec: Recording) -> str:
     """``yes (success)`` / ``no``."""
     if not rec.transcribed:
         return "no"
-    return f"yes ({rec.task_result})" if rec.task_result else "yes"
+    return f"yes ({shown(rec.task_result)})" if rec.task_result else "yes"
 
 
 def recording_fields(rec: Recording) -> list[tuple[str, str]]:
-    """Every field of ``rec`` with a human label, in reading order."""
-    return [
+    """Every field of ``rec`` with a human label, in reading order (values shown)."""
+    fields = [
         ("Begin", f"{rec.call_begin:%Y-%m-%d %H:%M:%S}"),
         ("End", f"{rec.call_end:%Y-%m-%d %H:%M:%S}"),
         ("Duration", duration(rec.duration)),
@@ -65,3 +103,4 @@ def recording_fields(rec: Recording) -> list[tuple[str, str]]:
         ("Record file", rec.file_name or "—"),
         ("Original file", rec.original_file_name or "—"),
     ]
+    return [(label, shown(value)) for label, value in fields]

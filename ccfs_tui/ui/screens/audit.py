@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -21,8 +22,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.audit import AuditEntry, AuditLog
+from ccfs_tui.ui.formatting import short_name, shown
 from ccfs_tui.ui.widgets.footer import KeyFooter
-from ccfs_tui.ui.widgets.token_bar import short_name
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -48,17 +49,21 @@ def open_audit(app: App[Any]) -> None:
 
 
 def entry_row(entry: AuditEntry) -> tuple[Any, ...]:
-    """One table row: the outcome coloured, the token as its fingerprint only."""
+    """One table row: the outcome coloured, the token as its fingerprint only.
+
+    Every field comes from the log file (any process, or anyone, may have written it): shown,
+    as Text (a str cell of a DataTable is markup; a Content cell is not measured, so its
+    column would not widen)."""
     ok = entry.outcome == "ok"
     return (
-        entry.time.replace("T", " ").removesuffix("Z"),
-        entry.profile,
-        entry.app_id,
-        entry.action,
-        Content.styled(entry.outcome, "$success" if ok else "$error"),
-        entry.result_code,
-        entry.token_fingerprint,
-        short_name(entry.file_name),
+        Text(shown(entry.time.replace("T", " ").removesuffix("Z"))),
+        Text(shown(entry.profile)),
+        Text(shown(entry.app_id)),
+        Text(shown(entry.action)),
+        Content.styled(shown(entry.outcome), "$success" if ok else "$error"),
+        Text(shown(entry.result_code)),
+        Text(shown(entry.token_fingerprint)),
+        Text(short_name(entry.file_name)),
     )
 
 
@@ -172,12 +177,15 @@ class AuditScreen(Screen[None]):
         if self.audit_log.warning:
             notes.append(self.audit_log.warning)
         note = (" · " + " · ".join(notes)) if notes else ""
+        note, where = shown(note), shown(path)  # the log's path and warnings: never markup
         if error:
-            hint.update(Content.styled(error + note, "$error"))
+            hint.update(Content.styled(shown(error) + note, "$error"))
         elif entries:
-            hint.update(f"{len(entries)} most recent entries of {path} · r refreshes{note}")
+            hint.update(
+                Content(f"{len(entries)} most recent entries of {where} · r refreshes{note}")
+            )
         else:
-            hint.update(f"No token request or download yet ({path}).{note}")
+            hint.update(Content(f"No token request or download yet ({where}).{note}"))
         self._show_detail()
         self.loaded = True
 
@@ -195,10 +203,13 @@ class AuditScreen(Screen[None]):
         detail.display = entry is not None
         if entry is None:
             return
-        text = entry.detail or ("ok" if entry.outcome == "ok" else entry.outcome)
+        text = shown(entry.detail or ("ok" if entry.outcome == "ok" else entry.outcome))
         detail.update(
             Content.assemble(
-                (f"{entry.action} ", "bold"), entry.file_name, "\n", (text, "$text-muted")
+                (f"{shown(entry.action)} ", "bold"),
+                shown(entry.file_name),
+                "\n",
+                (text, "$text-muted"),
             )
         )
 

@@ -10,7 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Log
 
-from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.formatting import count, shown
+
+PROBLEM_LIMIT = 500
+"""Characters of one problem line shown (a file name can be long)."""
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -32,6 +35,7 @@ class ProblemsScreen(ModalScreen[None]):
         if not self.problems:
             log.write_line("No line was skipped.")
         else:
-            log.write_lines(str(problem) for problem in self.problems)
+            # file names and reasons come from the files: one shown line each
+            log.write_lines(shown(str(problem), PROBLEM_LIMIT) for problem in self.problems)
         log.scroll_home(animate=False)
         log.focus()

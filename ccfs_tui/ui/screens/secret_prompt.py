@@ -8,10 +8,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.ui.formatting import shown
 
 
 class SecretPromptScreen(ModalScreen[Secret | None]):
@@ -26,8 +28,11 @@ class SecretPromptScreen(ModalScreen[Secret | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="secret-box"):
-            yield Label(
-                f"Secret key (SK) for app id {self.app_id or '?'} (profile {self.profile_name})"
+            yield Label(  # the names come from the config or the environment: never markup
+                Content(
+                    f"Secret key (SK) for app id {shown(self.app_id) or '?'} "
+                    f"(profile {shown(self.profile_name)})"
+                )
             )
             yield Input(password=True, id="secret-input", placeholder="SK (kept in memory only)")
             yield Label("Enter to sign · Esc cancels", classes="dim")

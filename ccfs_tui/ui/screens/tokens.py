@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.ui.formatting import shown, token_text
 from ccfs_tui.ui.widgets.detail import remaining_style
 from ccfs_tui.ui.widgets.footer import KeyFooter
 
@@ -74,12 +76,14 @@ class TokensScreen(Screen[None]):
         now = self.app.clock()
         table.clear()
         for token in tokens:
+            # from the token store file: shown, and Text (a str cell is markup; a Content cell
+            # is not measured, so its column would not widen)
             table.add_row(
                 self._left(token, now),
-                token.token if self.app.revealed else token.masked,
+                Text(token_text(token, self.app.revealed)),
                 f"{token.expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
-                token.profile,
-                token.file_name,
+                Text(shown(token.profile)),
+                Text(shown(token.file_name)),
                 key=token_key(token),
             )
         if current is not None and any(token_key(t) == token_key(current) for t in tokens):

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.markup import escape as escape_markup
 from textual.message import Message
 from textual.widgets import Input, ProgressBar, Static, Tree
 
-from ccfs_tui.ui.formatting import count
+from ccfs_tui.ui.formatting import count, shown, shown_lines
 from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
@@ -140,7 +141,7 @@ class RecordingBrowser(Vertical):
         """Redraw the counts line."""
         summary = self.query_one("#summary", Static)
         if self.empty_text and not self.total and not self.index_loading:
-            summary.update(Content(self.empty_text))
+            summary.update(Content(shown_lines(self.empty_text)))
             return
         parts = []
         if self.tree_widget.ids is not None:
@@ -149,8 +150,8 @@ class RecordingBrowser(Vertical):
             parts.append(f"[b]{count(self.total)}[/] recordings")
         if self.index_loading:
             parts.append("loading…")
-        elif self.load_note:
-            parts.append(self.load_note)
+        elif self.load_note:  # may hold a server's or a file's text: never markup
+            parts.append(escape_markup(shown(self.load_note)))
         if self.problem_count:
             parts.append(f"[$warning]⚠ {count(self.problem_count)} skipped[/]")
         summary.update(" · ".join(parts))

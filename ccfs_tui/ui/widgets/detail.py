@@ -13,7 +13,7 @@ from textual.widgets import ProgressBar, Static
 
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
-from ccfs_tui.ui.formatting import recording_fields
+from ccfs_tui.ui.formatting import recording_fields, shown, shown_lines, token_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +44,9 @@ def remaining_style(token: Token, now: datetime) -> str:
 
 
 def mask_url(url: str, token: Token, revealed: bool) -> str:
-    """The playback URL with its token masked unless revealed."""
-    return url if revealed else url.replace(token.token, token.masked)
+    """The playback URL with its token masked unless revealed (shown: the base URL comes
+    from the profile or the token store)."""
+    return shown(url if revealed else url.replace(token.token, token.masked))
 
 
 _FIRST_HEADERS = ("authorization", "host", "content-type", "content-length")
@@ -185,7 +186,7 @@ class DetailPane(VerticalScroll):
         if visible and state is not None:
             if state.bar:
                 bar.update(total=state.total, progress=state.done)
-            label.update(Content(state.note))
+            label.update(Content(shown(state.note)))
 
     def show_preview_note(self, note: str) -> None:
         """Say why no signed preview can be shown."""
@@ -208,7 +209,7 @@ class DetailPane(VerticalScroll):
         if rec is None:
             if self.group_text:
                 return Content.from_markup(
-                    "$text\n[dim]Enter expands · / filters[/]", text=self.group_text
+                    "$text\n[dim]Enter expands · / filters[/]", text=shown(self.group_text)
                 )
             return Content.from_markup(
                 "[dim]Pick a recording: ↑↓ move, Enter expands, / filters.[/]"
@@ -220,16 +221,19 @@ class DetailPane(VerticalScroll):
             )
         lines: list[Content] = []
         if isinstance(outcome, Failure):
-            lines.append(Content.from_markup("[$error b]✗ $msg[/]", msg=outcome.message))
+            # a server's text may be in them (resultDesc): shown, and never markup
+            msg = shown_lines(outcome.message)
+            lines.append(Content.from_markup("[$error b]✗ $msg[/]", msg=msg))
             if outcome.hint:
-                lines.append(Content.from_markup("[$error]$hint[/]", hint=outcome.hint))
+                hint = shown_lines(outcome.hint)
+                lines.append(Content.from_markup("[$error]$hint[/]", hint=hint))
         token = self.token
         if token is not None and self.now is not None:
-            shown = token.token if self.revealed else token.masked
+            tok = token_text(token, self.revealed)
             if token.is_expired(self.now):
                 lines.append(
                     Content.from_markup(
-                        "[$error b]Token $tok expired[/] · [b]n[/] renews it", tok=shown
+                        "[$error b]Token $tok expired[/] · [b]n[/] renews it", tok=tok
                     )
                 )
             else:
@@ -238,7 +242,7 @@ class DetailPane(VerticalScroll):
                 lines.append(Content.from_markup("[$success b]✓ resultCode 0[/] success"))
                 lines.append(
                     Content.from_markup(
-                        f"Token [b]$tok[/] · [{style} b]$left[/] left", tok=shown, left=left
+                        f"Token [b]$tok[/] · [{style} b]$left[/] left", tok=tok, left=left
                     )
                 )
                 if self.url:
@@ -267,7 +271,7 @@ class DetailPane(VerticalScroll):
             Content.assemble((f"{label:<14}", "dim"), value)
             for label, value in recording_fields(rec)
         ]
-        rows.append(Content.assemble(("fileName sent ", "bold"), rec.play_file_name))
+        rows.append(Content.assemble(("fileName sent ", "bold"), shown(rec.play_file_name)))
         widget.update(Content("\n").join(rows))
 
     def _render_request(self, preview: Any, note: str) -> None:
@@ -277,13 +281,15 @@ class DetailPane(VerticalScroll):
             return
         widget.border_title = "Signed request"
         if preview is None:
-            widget.update(Content.from_markup("[dim]$note[/]", note=note or "Not signed yet."))
+            note = shown_lines(note) if note else "Not signed yet."
+            widget.update(Content.from_markup("[dim]$note[/]", note=note))
             return
-        lines = [Content.assemble((f"{preview.method} ", "bold"), preview.url)]
+        # the fileName of the body and the URL come from the index and the profile
+        lines = [Content.assemble((f"{preview.method} ", "bold"), shown(preview.url))]
         for name, value in sorted(preview.headers.items(), key=_header_order):
-            lines.append(Content.assemble((f"{name}: ", "dim"), str(value)))
+            lines.append(Content.assemble((f"{shown(name)}: ", "dim"), shown(value)))
         if preview.body:
             body = preview.body if isinstance(preview.body, str) else str(preview.body)
             lines.append(Content(""))
-            lines.append(Content(body))
+            lines.append(Content(shown_lines(body)))
         widget.update(Content("\n").join(lines))

@@ -9,11 +9,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
+from ccfs_tui.ui.formatting import short_name, token_text
 
-
-def short_name(file_name: str) -> str:
-    """The last part of a recording path: ``2043295.V3``."""
-    return file_name.rstrip("/").rsplit("/", 1)[-1]
+__all__ = ["TokenBar", "bar_token", "short_name"]
 
 
 def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
@@ -43,7 +41,7 @@ class TokenBar(Static):
             parts.append(
                 Content.from_markup(
                     "Token $tok for $file [b]expired[/] · [b]n[/] renews",
-                    tok=token.masked,
+                    tok=token_text(token),
                     file=short_name(token.file_name),
                 )
             )
@@ -56,7 +54,7 @@ class TokenBar(Static):
             parts.append(
                 Content.from_markup(
                     "Token $tok [b]$left[/] $file",
-                    tok=token.masked,
+                    tok=token_text(token),
                     left=format_remaining(left),
                     file=short_name(token.file_name),
                 )

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ccfs_tui.ui.formatting import count, leaf_label
+from ccfs_tui.ui.formatting import count, leaf_label, shown
 
 LEVEL_NAMES = ("VDN", "", "Agent")
 """Label prefixes of the group levels (the day needs none)."""
@@ -45,13 +45,14 @@ NodeData = Group | Leaf | More
 
 
 def group_name(path: tuple[str, ...]) -> str:
-    """``VDN 12``, ``2026-10-03`` or ``Agent 1001``: the last key of ``path``, named."""
+    """``VDN 12``, ``2026-10-03`` or ``Agent 1001``: the last key of ``path``, named (the
+    keys come from the index: shown, see :func:`~ccfs_tui.ui.formatting.shown`)."""
     prefix = LEVEL_NAMES[len(path) - 1]
-    return f"{prefix} {path[-1]}" if prefix else path[-1]
+    return f"{prefix} {shown(path[-1])}" if prefix else shown(path[-1])
 
 
 def group_label(path: tuple[str, ...], n: int) -> Text:
-    """``VDN 12  4,321`` with the count dimmed."""
+    """``VDN 12  4,321`` with the count dimmed (a ``Text``: never parsed as markup)."""
     return Text.assemble(group_name(path), ("  " + count(n), "dim"))
 
 
@@ -91,7 +92,8 @@ class RecordingTree(Tree[NodeData]):
         leaves = self.store.leaves(self.ids, path)
         page = leaves[start : start + LEAF_PAGE]
         for row_id in page:
-            node.add_leaf(leaf_label(self.store.recording(row_id)), Leaf(row_id))
+            # a Text, not a str: Tree parses a str label as markup
+            node.add_leaf(Text(leaf_label(self.store.recording(row_id))), Leaf(row_id))
         left = len(leaves) - start - len(page)
         if left > 0:
             node.add_leaf(Text(f"… {count(left)} more", "italic"), More(path, start + len(page)))
