@@ -173,6 +173,7 @@ class Tmux:
         self._buffer = b""
         self._process: subprocess.Popen[bytes] | None = None
         self.server_pid = 0
+        self.socket = ""
 
     def __enter__(self) -> Tmux:
         base = ["tmux", "-L", self.name, "-f", "/dev/null"]
@@ -191,6 +192,7 @@ class Tmux:
                 pass
             self.run("set-option -g remain-on-exit on")  # a crash leaves its last screen
             self.server_pid = int(self.run("display-message -p '#{pid}'")[0])
+            self.socket = self.run("display-message -p '#{socket_path}'")[0]
         except BaseException:
             self.__exit__()
             raise
@@ -210,6 +212,9 @@ class Tmux:
         subprocess.run(
             ["tmux", "-L", self.name, "kill-server"], env=self.env, capture_output=True, check=False
         )
+        if self.socket:  # the server leaves it behind
+            with contextlib.suppress(OSError):
+                os.unlink(self.socket)
 
     # ------------------------------------------------------------------ protocol
     def _send(self, command: str) -> None:
