@@ -15,6 +15,9 @@ Example::
     download_dir = "~/recordings"
     index_path = "~/indexes"
 
+    [keys]                                # optional: other keys for actions (see core.keymap)
+    request_token = "x"
+
 Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
 CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_PROFILE. Every error names the file and the key.
 """
@@ -34,6 +37,7 @@ from urllib.parse import urlsplit
 
 from ccfs_tui.core.child_env import child_environment, register_secret_variable
 from ccfs_tui.core.errors import ConfigError
+from ccfs_tui.core.keymap import KeyTable, parse_keys_table
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import DEFAULT_SIGNED_HEADERS
@@ -82,6 +86,8 @@ class Config:
     profiles: dict[str, Profile]
     default_profile: str
     exists: bool = False
+    keys: KeyTable = field(default_factory=dict)
+    """The ``[keys]`` table: action id -> keys (checked for shape; the UI checks the ids)."""
     _inline_secrets: dict[str, Secret] = field(default_factory=dict, repr=False)
 
     def profile(self, name: str | None = None) -> Profile:
@@ -240,12 +246,13 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             raise ConfigError(f"{path}: not valid TOML: {exc}.", "Fix the line it names.") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read it ({exc}).") from None
-    unknown = set(data) - {"default_profile", "profiles"}
+    unknown = set(data) - {"default_profile", "profiles", "keys"}
     if unknown:
         raise ConfigError(
             f"{path}: unknown top-level key {sorted(unknown)[0]!r}.",
-            "Top-level keys are default_profile and [profiles.NAME] tables.",
+            "Top-level keys are default_profile, [profiles.NAME] tables and [keys].",
         )
+    keys = parse_keys_table(data.get("keys", {}), path)
     tables = data.get("profiles", {})
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
         raise ConfigError(f"{path}: profiles must be tables like [profiles.prod].")
@@ -268,7 +275,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             )
         profiles[default] = Profile(name=default)
     profiles[default] = _apply_env(profiles[default], env)
-    return Config(path, profiles, default, exists, inline)
+    return Config(path, profiles, default, exists, keys, inline)
 
 
 def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:

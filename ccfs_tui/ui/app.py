@@ -9,13 +9,13 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
@@ -28,7 +28,8 @@ from ccfs_tui.core.recording import Recording, normalize_file_name
 from ccfs_tui.core.sanitize import is_valid_token
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore, format_remaining
-from ccfs_tui.ui.commands import CcfsCommands
+from ccfs_tui.ui.actions import keymap_for, resolve
+from ccfs_tui.ui.commands import palette_commands
 from ccfs_tui.ui.formatting import count, shown, shown_lines, token_text
 from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import (
@@ -61,7 +62,6 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "ccfs-tui"
-    COMMANDS = App.COMMANDS | {CcfsCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
@@ -124,6 +124,10 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         self.first_rows_painted = threading.Event()
         """Set once the first rows are on screen: the loader waits for it (see workers)."""
         self._last_live = -1
+        user_keys = config.keys if config is not None else {}
+        self.action_keys = resolve(user_keys, config.path if config is not None else None)
+        """Every action's keys (the table's, with the ``[keys]`` table of the config)."""
+        self.set_keymap(keymap_for(user_keys))
         self.main_screen = MainScreen()
         self.input_gate = InputGate(lambda: app_pumps(self), self._route_input)
         """Every key and paste, whole and in order (see input_gate); keys typed before the
@@ -147,6 +151,18 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             await self.on_event(event)
         except Exception as error:  # reported like any handler's error
             self._handle_exception(error)
+
+    # ================================================================= actions
+    def run_main_action(self, action_id: str) -> None:
+        """Run action ``action_id`` of the main screen as its key would (the palette): the
+        screens above the main one are closed first."""
+        while len(self.screen_stack) > 1 and self.screen is not self.main_screen:
+            self.pop_screen()
+        getattr(self.main_screen, f"action_{action_id}")()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette: the app's actions first, then Textual's own commands."""
+        return palette_commands(self, iter(super().get_system_commands(screen)))
 
     # ================================================================= setup
     def get_default_screen(self) -> Screen[Any]:
@@ -267,6 +283,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         if self._first_chunk and browser.total:
             self._first_chunk = False
             browser.tree_widget.rebuild()
+            browser.tree_widget.highlight_first()  # Enter works at once
             browser.update_summary()
             browser.set_progress(*self._progress)
             self.call_after_refresh(self.first_rows_painted.set)
@@ -308,6 +325,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         if self._first_chunk:
             self._first_chunk = False
             browser.tree_widget.rebuild()
+            browser.tree_widget.highlight_first()
         self._tree_dirty = True
         self._flush_tree()
         browser.update_summary()

@@ -1,64 +1,48 @@
-"""The command palette (ctrl+p): every action of the app, and switching profile."""
+"""The command palette (ctrl+p): every action of the table (ui/actions.py), reloading the
+index and switching profile, before Textual's own commands (theme, keys, screenshot)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import SystemCommand
 
-from ccfs_tui.ui.screens.audit import open_audit
+from ccfs_tui.ui.actions import key_display, palette_actions
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
 
-Command = tuple[str, Callable[[], object], str]
 
-
-def app_commands(app: CcfsApp) -> list[Command]:
-    """(name, callback, help) of every palette command, in the order shown."""
-    commands: list[Command] = [
-        ("Request playback token", app.cmd_request, "requestPlayVoice for the selected recording"),
-        ("Renew token", app.cmd_renew, "a new token for the same file"),
-        ("Copy playback URL", app.cmd_copy_url, "OSC 52; works over SSH and in tmux"),
-        ("Download audio", app.cmd_download, "into the profile's download folder"),
-        ("Play audio", app.cmd_play, "with mpv, ffplay or aplay"),
-        ("Reveal / hide token", app.toggle_reveal, "tokens are masked by default"),
-        ("Filter recordings", app.cmd_filter, "call id, number, agent, file name or day"),
-        ("Tokens", app.open_tokens, "every token with its time left"),
-        ("Skipped index lines", app.open_problems, "file:line: reason"),
-        ("Audit log", partial(open_audit, app), "recent token requests and downloads"),
-        ("Cancel", app.cancel_running, "the running request, download or index load"),
-        ("Reload index", app.reload_index, "read the index files again"),
-        ("Help", app.open_help, "keys and hints"),
-        ("Quit", app.exit, "leave ccfs-tui"),
-    ]
+def app_commands(app: CcfsApp) -> list[SystemCommand]:
+    """The app's palette commands, in the order shown: each action runs the very method its
+    key runs (``MainScreen.action_<id>``, see :meth:`CcfsApp.run_main_action`)."""
+    commands: list[SystemCommand] = []
+    for action in palette_actions():
+        keys = " ".join(key_display(key) for key in app.action_keys.get(action.id, ()))
+        commands.append(
+            SystemCommand(
+                action.label,
+                f"{keys}  ·  {action.help}" if keys else action.help,
+                partial(app.run_main_action, action.id),
+            )
+        )
+    commands.append(SystemCommand("Reload index", "read the index files again", app.reload_index))
     for name in app.profile_names():
         if app.profile is not None and name == app.profile.name:
             continue
         commands.append(
-            (f"Switch profile: {name}", partial(app.switch_profile, name), "new client, new SK")
+            SystemCommand(
+                f"Switch profile: {name}", "new client, new SK", partial(app.switch_profile, name)
+            )
         )
     return commands
 
 
-class CcfsCommands(Provider):
-    """ccfs-tui's commands for the palette."""
-
-    @property
-    def _ccfs(self) -> CcfsApp:
-        return self.app  # type: ignore[return-value]
-
-    async def discover(self) -> Hits:
-        """Shown before typing: every command."""
-        for name, callback, help_text in app_commands(self._ccfs):
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        """Fuzzy match on the command names."""
-        matcher = self.matcher(query)
-        for name, callback, help_text in app_commands(self._ccfs):
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+def palette_commands(app: CcfsApp, textual_own: Iterator[SystemCommand]) -> Iterator[SystemCommand]:
+    """The app's commands first, then Textual's (less its Quit: the app has its own)."""
+    yield from app_commands(app)
+    for command in textual_own:
+        if command.title != "Quit":
+            yield command

@@ -1,5 +1,6 @@
-"""What the user does with a token (copy, download, play, remove, reveal), and the
-palette's commands. Mixed into :class:`~ccfs_tui.ui.app.CcfsApp`."""
+"""What the user does with a token (copy, download, play, remove, reveal).
+
+Mixed into :class:`~ccfs_tui.ui.app.CcfsApp`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ccfs_tui.ui.screens.tokens import TokensScreen
 
 
 class TokenActionsMixin:
-    """Token actions and palette commands; ``self`` is the :class:`CcfsApp`."""
+    """Token actions; ``self`` is the :class:`CcfsApp`."""
 
     revealed: bool
 
@@ -175,25 +176,8 @@ class TokenActionsMixin:
         if isinstance(self.screen, TokensScreen):
             self.screen.reload()
 
-    # ================================================================= palette commands
-    def _main_only(self) -> bool:
-        if self.screen is not self.main_screen:
-            self.pop_screen()
-        return True
-
-    def cmd_request(self) -> None:
-        """Palette: request a token."""
-        self.request_selected()
-
-    def cmd_renew(self) -> None:
-        """Palette: renew."""
-        token = self.renewable_token()
-        if token is None:
-            self.notify("No token to renew.", severity="warning")
-        else:
-            self.renew(token)
-
-    def _need_live(self) -> Token | None:
+    def need_live_token(self) -> Token | None:
+        """The live token of the selected recording, else say there is none (None)."""
         token = self.live_token_for_selection()
         if token is None:
             self.notify(
@@ -201,23 +185,3 @@ class TokenActionsMixin:
                 severity="warning",
             )
         return token
-
-    def cmd_copy_url(self) -> None:
-        """Palette: copy the URL."""
-        if (token := self._need_live()) is not None:
-            self.copy_url(token)
-
-    def cmd_download(self) -> None:
-        """Palette: download."""
-        if (token := self._need_live()) is not None:
-            self.start_download(token, play=False)
-
-    def cmd_play(self) -> None:
-        """Palette: play."""
-        if (token := self._need_live()) is not None:
-            self.play(token)
-
-    def cmd_filter(self) -> None:
-        """Palette: open the filter."""
-        self._main_only()
-        self.main_screen.browser.open_filter()

@@ -19,20 +19,22 @@ async def test_palette_lists_every_action_and_runs_one(make_app: AppFactory) -> 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        names = [name for name, _, _ in app_commands(app)]
+        names = [command.title for command in app_commands(app)]
         for wanted in (
-            "Request playback token",
-            "Renew token",
-            "Copy playback URL",
-            "Download audio",
-            "Play audio",
-            "Reveal / hide token",
-            "Filter recordings",
+            "Request",
+            "Renew",
+            "Copy URL",
+            "Download",
+            "Play",
+            "Reveal",
+            "Filter",
             "Tokens",
-            "Skipped index lines",
+            "Skipped",
+            "Audit",
             "Cancel",
             "Help",
             "Quit",
+            "Reload index",
         ):
             assert wanted in names
         await pilot.press("ctrl+p")
@@ -79,7 +81,7 @@ download_dir = "{tmp_path / "dl"}"
             await wait_for(pilot, lambda: app.client is not None)
             first_client = app.client
             assert "first" in app.sub_title and emu.base_url in app.sub_title
-            names = [name for name, _, _ in app_commands(app)]
+            names = [command.title for command in app_commands(app)]
             assert "Switch profile: second" in names
             assert "Switch profile: first" not in names
             app.switch_profile("second")

@@ -53,7 +53,7 @@ async def test_countdown_warning_alarm_expired_renewed(
         assert "expired" in bar_text(app) and "0 live" in bar_text(app)
         assert bar.has_class("-expired")
         screen = app.main_screen
-        assert screen.check_action("renew", ()) is True
+        assert screen.check_action("renew_token", ()) is True
         assert screen.check_action("copy_url", ()) is False
         old = app.tokens.all()[0]
         await pilot.press("n")

@@ -1,7 +1,9 @@
-"""The ``?`` / F1 help screen: every key, and what the panes show."""
+"""The ``?`` / F1 help screen: every key (from the action table, with the user's keymap),
+and what the panes show."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,24 +13,24 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, str], ...] = (
-    ("↑ ↓ ← →", "move; Enter or Space opens a group"),
-    ("/", "filter: call id, number, agent, file, day 2026-10-03"),
-    ("Enter", "(in the filter) jump to the first match"),
-    ("Enter  r", "request a playback token (requestPlayVoice)"),
-    ("Esc", "cancel request / download / load; close filter"),
-    ("n", "renew: a new token for the same file"),
-    ("c", "copy the playback URL (OSC 52, SSH and tmux)"),
-    ("d", "download the audio to the profile's folder"),
-    ("p", "play with mpv, ffplay or aplay (downloads first)"),
-    ("v", "reveal / hide the token"),
-    ("t", "all tokens: time left, copy, download, renew, remove"),
-    ("i", "skipped index lines (file:line: reason)"),
-    ("a", "audit log: recent token requests and downloads"),
-    ("ctrl+p", "command palette: every action, switch profile"),
-    ("?  F1", "this help"),
-    ("q", "quit"),
+from ccfs_tui.ui.actions import ACTIONS, MAIN, TOKENS, TREE, key_display
+
+EXTRA_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter", "on a recording: request its token; on a group: open / close it"),
+    ("ctrl+p", "command palette: every action, reload, switch profile"),
 )
+"""Keys that are not actions of the table (the tree's Enter, Textual's palette)."""
+
+
+def key_rows(keys: Mapping[str, Sequence[str]], place: str) -> list[tuple[str, str]]:
+    """(keys, label: help) of every action of ``place``, with the keys in effect."""
+    rows = []
+    for action in ACTIONS:
+        if place in action.places or (place == MAIN and TREE in action.places):
+            shown = "  ".join(key_display(key) for key in keys.get(action.id, action.keys))
+            rows.append((shown, f"{action.label}: {action.help}"))
+    return rows
+
 
 NOTES = (
     "Tokens live 30 minutes. The status bar counts down the one nearest expiry: "
@@ -38,11 +40,20 @@ NOTES = (
 )
 
 
-def help_content() -> Content:
-    """The keys as a two-column text."""
-    width = max(len(key) for key, _ in KEYS) + 2
-    lines = [Content.styled("Keys", "bold")]
-    lines += [Content.assemble((f"{key:<{width}}", "bold $accent"), text) for key, text in KEYS]
+def help_content(keys: Mapping[str, Sequence[str]] | None = None) -> Content:
+    """The keys as a two-column text (``keys``: each action's keys, default the table's)."""
+    keys = keys or {}
+    sections = (
+        ("Keys", key_rows(keys, MAIN) + list(EXTRA_KEYS)),
+        ("Tokens screen (t)", [row for row in key_rows(keys, TOKENS)]),
+    )
+    width = max(len(key) for _, rows in sections for key, _ in rows) + 2
+    lines: list[Content] = []
+    for title, rows in sections:
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.styled(title, "bold"))
+        lines += [Content.assemble((f"{key:<{width}}", "bold $accent"), text) for key, text in rows]
     lines += [Content(""), Content(NOTES)]
     return Content("\n").join(lines)
 
@@ -56,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(help_content())
+            yield Static(help_content(getattr(self.app, "action_keys", None)))
 
     def on_mount(self) -> None:
         body = self.query_one("#help-body")

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for
 from ccfs_tui.ui.screens.audit import open_audit
 from ccfs_tui.ui.widgets.browser import RecordingBrowser
 from ccfs_tui.ui.widgets.detail import DetailPane
@@ -21,35 +22,14 @@ if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp
 
 
-AUDIT_IN_FOOTER_FROM = 100
-"""From this many columns the footer has room for "a Audit"."""
-
-
 class MainScreen(Screen[None]):
     """Where the engineer finds a recording and gets its token."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-wide")]  # noqa: RUF012
     """Below 72 columns the panes stack; from 72 they sit side by side."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: handled as the key arrives, so "/138" typed fast lands in the filter
-        Binding("slash", "filter", "Filter", priority=True),
-        Binding("r", "request", "Request"),
-        Binding("n", "renew", "Renew"),
-        Binding("c", "copy_url", "Copy URL"),
-        Binding("d", "download", "Download"),
-        Binding("p", "play", "Play"),
-        Binding("v", "reveal", "Reveal", show=False),
-        Binding("t", "tokens", "Tokens"),
-        Binding("i", "problems", "Skipped"),
-        # the footer shows "a Audit" only when it has room (at 80 columns it would push
-        # "? Help" off the edge); below that the same key works through a hidden twin
-        Binding("a", "audit", "Audit"),
-        Binding("a", "audit_compact", "Audit", show=False),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("q", "app.quit", "Quit", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(MAIN))
+    """From the action table (ui/actions.py); each binding's id is its action id."""
 
     app: CcfsApp
 
@@ -104,23 +84,26 @@ class MainScreen(Screen[None]):
         """Run the filter on the store (in a worker)."""
         self.app.run_filter(event.query)
 
-    # ----------------------------------------------------------------- keys
+    # ----------------------------------------------------------------- actions
+    # One method per action of the table (ui/actions.py): its key and the palette run it.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys that do something right now are shown (False hides a key)."""
         app = self.app
-        if action == "request":
+        if action == "request_token":
             chosen = app.selected_recording() is not None
             return chosen and app.live_token_for_selection() is None
-        if action == "renew":
+        if action == "renew_token":
             return app.renewable_token() is not None
-        if action in ("copy_url", "download", "play", "reveal"):
+        if action in ("copy_url", "download", "play", "reveal_token"):
             return app.live_token_for_selection() is not None
         if action == "problems":
             return bool(app.problems)
         if action == "cancel":
             return app.cancellable()
-        if action in ("audit", "audit_compact"):
-            return (self.size.width >= AUDIT_IN_FOOTER_FROM) == (action == "audit")
+        wide_from = BY_ID[action].footer_from if action in BY_ID else 0
+        if wide_from:
+            # the footer's binding from that width, its hidden twin ("action(1)") below it
+            return (self.size.width >= wide_from) != bool(parameters)
         return True
 
     def action_filter(self) -> None:
@@ -129,35 +112,34 @@ class MainScreen(Screen[None]):
             raise SkipAction()
         self.browser.open_filter()
 
-    def action_request(self) -> None:
+    def action_request_token(self) -> None:
         """Request a token for the selected recording."""
         self.app.request_selected()
 
-    def action_renew(self) -> None:
+    def action_renew_token(self) -> None:
         """Renew the selected (or status-bar) token."""
         token = self.app.renewable_token()
-        if token is not None:
+        if token is None:
+            self.app.notify("No token to renew.", severity="warning")
+        else:
             self.app.renew(token)
 
     def action_copy_url(self) -> None:
         """Copy the playback URL."""
-        token = self.app.live_token_for_selection()
-        if token is not None:
+        if (token := self.app.need_live_token()) is not None:
             self.app.copy_url(token)
 
     def action_download(self) -> None:
         """Download the audio."""
-        token = self.app.live_token_for_selection()
-        if token is not None:
+        if (token := self.app.need_live_token()) is not None:
             self.app.start_download(token, play=False)
 
     def action_play(self) -> None:
         """Play the audio (download first if needed)."""
-        token = self.app.live_token_for_selection()
-        if token is not None:
+        if (token := self.app.need_live_token()) is not None:
             self.app.play(token)
 
-    def action_reveal(self) -> None:
+    def action_reveal_token(self) -> None:
         """Reveal or hide the token."""
         self.app.toggle_reveal()
 
@@ -169,12 +151,8 @@ class MainScreen(Screen[None]):
         """List skipped index lines."""
         self.app.open_problems()
 
-    def action_audit(self) -> None:
+    def action_audit(self, _narrow: int = 0) -> None:
         """Show the audit log: recent token requests and downloads."""
-        open_audit(self.app)
-
-    def action_audit_compact(self) -> None:
-        """``a`` on a narrow terminal (not in the footer): the audit log."""
         open_audit(self.app)
 
     def action_cancel(self) -> None:
@@ -185,8 +163,12 @@ class MainScreen(Screen[None]):
         """Show help."""
         self.app.open_help()
 
+    def action_quit(self) -> None:
+        """Leave ccfs-tui."""
+        self.app.exit()
+
     def on_screen_resume(self, _event: Any) -> None:
         self.app.refresh_view()
 
     def on_resize(self, _event: Any) -> None:
-        self.refresh_bindings()  # "a Audit" in the footer depends on the width
+        self.refresh_bindings()  # some footer keys depend on the width (footer_from)

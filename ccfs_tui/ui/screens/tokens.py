@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.ui.actions import TOKENS, bindings_for
 from ccfs_tui.ui.formatting import shown, token_text
 from ccfs_tui.ui.widgets.detail import remaining_style
 from ccfs_tui.ui.widgets.footer import KeyFooter
@@ -30,15 +31,8 @@ def token_key(token: Token) -> str:
 class TokensScreen(Screen[None]):
     """All tokens, nearest expiry first."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "copy_url", "Copy URL"),
-        Binding("d", "download", "Download"),
-        Binding("p", "play", "Play"),
-        Binding("n", "renew", "Renew"),
-        Binding("x,delete", "remove", "Remove"),
-        Binding("v", "reveal", "Reveal"),
-        Binding("escape,t,q", "close", "Back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TOKENS))
+    """From the action table (ui/actions.py): the same ids as the main screen's keys."""
 
     app: CcfsApp
 
@@ -119,7 +113,7 @@ class TokensScreen(Screen[None]):
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that apply to the highlighted token."""
-        if action in ("close", "reveal"):
+        if action in ("back", "reveal_token"):
             return True
         token = self.selected_token()
         if token is None:
@@ -127,7 +121,7 @@ class TokensScreen(Screen[None]):
         live = not token.is_expired(self.app.clock())
         if action in ("copy_url", "download", "play"):
             return live
-        if action == "renew":
+        if action == "renew_token":
             return not self.app.request_running()
         return True
 
@@ -150,21 +144,21 @@ class TokensScreen(Screen[None]):
         if (token := self.selected_token()) is not None:
             self.app.play(token)
 
-    def action_renew(self) -> None:
+    def action_renew_token(self) -> None:
         """Request a new token for the same file."""
         if (token := self.selected_token()) is not None:
             self.app.renew(token)
 
-    def action_remove(self) -> None:
+    def action_remove_token(self) -> None:
         """Forget the highlighted token."""
         if (token := self.selected_token()) is not None:
             self.app.remove_token(token)
 
-    def action_reveal(self) -> None:
+    def action_reveal_token(self) -> None:
         """Show or mask the tokens."""
         self.app.toggle_reveal()
 
-    def action_close(self) -> None:
+    def action_back(self) -> None:
         """Back to the recordings."""
         self.dismiss()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ccfs_tui.ui.actions import TREE, bindings_for
 from ccfs_tui.ui.formatting import count, leaf_label, shown
 
 LEVEL_NAMES = ("VDN", "", "Agent")
@@ -58,6 +60,9 @@ def group_label(path: tuple[str, ...], n: int) -> Text:
 
 class RecordingTree(Tree[NodeData]):
     """Shows ``store`` restricted to ``ids`` (None: every row), populated as nodes expand."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TREE))
+    """j/k, g/G, h/l and the arrows (from the action table, ui/actions.py)."""
 
     def __init__(self, store: Any, **kwargs: Any) -> None:
         super().__init__("Recordings", **kwargs)
@@ -122,6 +127,41 @@ class RecordingTree(Tree[NodeData]):
         if isinstance(node.data, Group):
             self._toggle_node(node)
         self.post_message(Tree.NodeSelected(node))
+
+    def highlight_first(self) -> None:
+        """Put the cursor on the first line if it is on none (Enter works at once)."""
+        if self.cursor_line < 0 and self.root.children:
+            self.cursor_line = 0
+
+    def action_cursor_first(self) -> None:
+        """``g``: the first line."""
+        self.action_scroll_home()
+
+    def action_cursor_last(self) -> None:
+        """``G``: the last line."""
+        self.action_scroll_end()
+
+    def action_collapse(self) -> None:
+        """``h`` / Left: close the open group under the cursor, else go to its group."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if isinstance(node.data, Group) and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            _ = self.last_line  # the line table, so the group knows its line
+            self.move_cursor(node.parent)
+
+    def action_expand(self) -> None:
+        """``l`` / Right: open the group under the cursor; on an open one, go to its first line."""
+        node = self.cursor_node
+        if node is None or not isinstance(node.data, Group):
+            return
+        if not node.is_expanded:
+            self._toggle_node(node)
+        elif node.children:
+            _ = self.last_line
+            self.move_cursor(node.children[0])
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         """Populate lazily (nodes expanded from code)."""
