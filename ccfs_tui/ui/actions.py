@@ -61,7 +61,7 @@ ACTIONS: tuple[Action, ...] = (
         "filter",
         ("slash",),
         "Filter",
-        "filter: call id, number, agent, file name, day "
+        "find by call id, number, agent, file name, day "
         "2026-10-03 (Enter jumps to the first match, Esc closes)",
         priority=True,
     ),
