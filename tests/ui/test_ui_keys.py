@@ -197,3 +197,18 @@ async def test_a_line_is_highlighted_at_launch_and_enter_opens_it(make_app: AppF
         await pilot.press("enter")
         await pilot.pause()
         assert first.is_expanded and first.children
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_a_remapped_audit_key_works_at_every_width(make_app: AppFactory, width: int) -> None:
+    """Audit's footer entry and its hidden twin (narrow terminals) share the id: both move."""
+    from ccfs_tui.ui.screens.audit import AuditScreen
+
+    app = make_app(config=load_config(write_keys('audit = "A"'), env={}))
+    async with app.run_test(size=(width, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is app.main_screen
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, AuditScreen))
