@@ -186,9 +186,10 @@ async def test_keys_typed_during_the_load_wait_for_the_match(
         await pilot.pause()
         rec = read_recordings(sample_index)[0][-1]  # the last row: read last
         burst(app, "/", *rec.call_id, "enter", "r")
-        await pilot.pause(0.2)
+        # typed while nothing is loaded: all of the id lands; Enter's r waits for the match
+        await wait_for(pilot, lambda: app.input_gate.waiting == 1)
+        assert filter_value(app) == rec.call_id
         assert app.loading and len(app.store) == 0
-        assert filter_value(app) == rec.call_id  # typed while nothing was loaded
         gate.set()
         await loaded(pilot)
         await settled(pilot, app)
@@ -203,9 +204,10 @@ async def test_escape_ends_the_wait_for_a_match(make_app: AppFactory) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         burst(app, "/", "z", "z", "z", "enter", "escape")
-        await pilot.pause(0.3)
-        assert app.input_gate.waiting == 0
-        assert not app.main_screen.browser.filter_input.display  # Escape closed the filter
+        box = app.main_screen.browser.filter_input
+        # Escape got through although nothing was loaded to answer Enter, and closed the filter
+        await wait_for(pilot, lambda: app.input_gate.waiting == 0 and not box.display)
+        assert app.loading and len(app.store) == 0
         gate.set()
         await loaded(pilot)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -20,9 +19,10 @@ from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
 FILTER_DELAY = 0.03
-"""Debounce of the filter input, seconds. A key after a pause at least this long searches at
-once; keys that follow faster (a burst, key repeat, tmux send-keys) make one search when they
-stop. A search still running when a newer one starts is cancelled."""
+"""A key with more keys typed behind it (a burst, a paste, key repeat: the input gate holds
+them) does not search; the last one does, at once. Seconds after which a key of a burst
+searches anyway if the rest never reaches the filter. A search still running when a newer
+one starts is cancelled."""
 
 
 class FilterInput(Input):
@@ -106,7 +106,6 @@ class RecordingBrowser(Vertical):
         self.load_note = ""
         self.empty_text = ""
         self._debounce: Any = None
-        self._last_change = -1.0
         self._reveal_on_apply = False
 
     def compose(self) -> ComposeResult:
@@ -193,13 +192,16 @@ class RecordingBrowser(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.query_text = event.value
-        previous, self._last_change = self._last_change, time.monotonic()
         if self._debounce is not None:
             self._debounce.stop()
-        elif self._last_change - previous >= FILTER_DELAY:
-            self._emit_filter()  # the first key after a pause: no wait
-            return
-        self._debounce = self.set_timer(FILTER_DELAY, self._emit_filter)
+            self._debounce = None
+        gate = gate_of(self)
+        if gate is not None and gate.waiting:
+            # more of a burst or paste is typed already: one search, at its end (the timer
+            # only serves if the rest of it never reaches the filter)
+            self._debounce = self.set_timer(FILTER_DELAY, self._emit_filter)
+        else:
+            self._emit_filter()  # the last key typed so far: search now
 
     def _emit_filter(self) -> None:
         self._debounce = None
