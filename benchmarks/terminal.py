@@ -446,21 +446,38 @@ class Session:
         return proc_status(self.pid)
 
     def query(
-        self, kind: str, query: str, expected: Expected, timeout: float = 20
+        self,
+        kind: str,
+        query: str,
+        expected: Expected,
+        timeout: float = 20,
+        *,
+        last_key: bool = False,
     ) -> dict[str, Any]:
         """``/query`` as one burst; the time until the summary shows the store's answer.
-        Escape then clears it (waited for)."""
+        With ``last_key``: ``/`` and all but the query's last character as one burst, its
+        answer waited for, then the last key alone, timed (a person typing: every key
+        searches). Escape then clears it (waited for)."""
         result: dict[str, Any] = {"kind": kind, "query": query}
         seen: dict[str, Any] = {}
 
-        def answered(lines: list[str]) -> bool:
-            shown = summary(lines)
-            if shown is None or shown[0] is None:
-                return False
-            seen.update(matches=shown[0], rows=shown[1], loading=shown[2])
-            return shown[0] == expected.count(query, shown[1])
+        def answer_of(text: str) -> Callable[[list[str]], bool]:
+            def answered(lines: list[str]) -> bool:
+                shown = summary(lines)
+                if shown is None or shown[0] is None:
+                    return False
+                seen.update(matches=shown[0], rows=shown[1], loading=shown[2])
+                return shown[0] == expected.count(text, shown[1])
 
-        sent = self.tmux.type("/" + query)
+            return answered
+
+        answered = answer_of(query)
+        if last_key:
+            self.tmux.type("/" + query[:-1])
+            self.tmux.wait(answer_of(query[:-1]), timeout, "the prefix", self.watch, 0, 8)
+            sent = self.tmux.type(query[-1])
+        else:
+            sent = self.tmux.type("/" + query)
         try:
             at, _ = self.tmux.wait(answered, timeout, f"the answer to {query!r}", self.watch, 0, 8)
         except TimeoutError:
@@ -527,7 +544,7 @@ def measure(args: Any, index: Path, rows: int) -> dict[str, Any]:
                + pick_unscoped(index, max(1, args.unscoped // 2))[: args.unscoped])  # fmt: skip
     after = pick_queries(index, max(1, args.after // 5), seed=13)[: args.after]
     during = pick_queries(index, max(1, args.during // 5), seed=11)[: args.during]
-    queries = [q for _, q in settled + after + during]
+    queries = [q for _, q in settled + after + during] + [q[:-1] for _, q in settled]
     expected = expected_answers(index, list(dict.fromkeys(queries)), workdir)
     out: dict[str, Any] = {"launches": [], "bare": [], "csv": []}
     try:
@@ -575,6 +592,8 @@ def _launch(
     out["idle_from_load"] = run.wait_idle() - loaded_at  # the column split is over
     if typed is not None:
         out["settled"] = [run.query(kind, query, expected) for kind, query in typed[1]]
+        out["last_key"] = [run.query(kind, query, expected, last_key=True)
+                           for kind, query in typed[1]]  # fmt: skip
     out["memory_end"] = run.memory()
     run.stop()
     assert run.watch is not None
@@ -662,6 +681,7 @@ def summarize(out: dict[str, Any], rows: int) -> dict[str, Any]:
         "after": first.get("after", []),
         "after_done": first.get("after_done", float("nan")),
         "settled": first.get("settled", []),
+        "last_key": first.get("last_key", []),
         "during": out["during"]["filters"],
         "during_loaded": out["during"]["loaded"],
         "during_hwm": out["during"]["hwm"],
@@ -725,9 +745,15 @@ def table(result: dict[str, Any]) -> str:
         ),
     ]
     if main:
-        lines.append(filters("once idle: call id, number prefix, agent, date, file name", main))
+        lines.append(filters("once idle, the whole query as one burst: call id, number "
+                             "prefix, agent, date, file name", main))  # fmt: skip
     if loose:
-        lines.append(filters("once idle: numbers and agent ids typed without a scope", loose))
+        lines.append(filters("once idle, one burst: numbers and agent ids typed without a "
+                             "scope", loose))  # fmt: skip
+    last = result.get("last_key", [])
+    if last:
+        lines.append(filters("once idle, the query's last key (the rest typed and answered "
+                             "first, as a person types): all kinds", last))  # fmt: skip
     lines += [
         f"| peak resident memory of the app, {n} rows, all queries typed (just loaded "
         f"{result['rss_loaded'] / 2**20:.0f} MB; peak of a launch without typing "
@@ -760,7 +786,8 @@ def table(result: dict[str, Any]) -> str:
             f"load took {result['during_loaded']:.2f} s and the app's peak memory was "
             f"{result['during_hwm'] / 2**20:.0f} MB."
         )
-    wrong = [f["query"] for f in result["after"] + result["settled"] if not f["correct"]]
+    typed = result["after"] + result["settled"] + result.get("last_key", [])
+    wrong = [f["query"] for f in typed if not f["correct"]]
     if wrong:
         notes.append(f"WARNING: terminal filter answers never shown: {wrong}")
     if result["idle_live"] != 200:

@@ -457,6 +457,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         """Once a second: every countdown, recomputed from absolute expiries."""
         now = self.clock()
         main = self.main_screen
+        if not main.is_mounted or not self.is_running or self._exit:
+            return  # closing: its widgets are going (a tick then raised NoMatches once)
         self._update_token_bar(now)
         main.detail.tick(now)
         if isinstance(self.screen, TokensScreen):

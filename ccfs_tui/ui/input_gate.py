@@ -10,8 +10,9 @@ to the tree once the search answers) lands after the keys that follow it, which 
 the wrong widget or act on the recording that was under the cursor before.
 
 :class:`InputGate` takes every key and paste as it arrives at the app and lets the next one
-through only when the app has *settled*: every message queue of the app, its screens and
-their widgets is empty, and no part of the app holds the input (:meth:`InputGate.hold`:
+through only when the app has *settled*: no message queue of the app, its screens and their
+widgets holds a message other than a repaint or a timer (:data:`PASSIVE`), and no part of
+the app holds the input (:meth:`InputGate.hold`:
 the app until its main screen is ready, the filter until the answer of the Enter that
 submitted it is shown). Keys typed meanwhile wait in order: typeahead, as in any terminal
 program. A hold that is never released ends after :data:`MAX_HOLD` seconds, and a queue
@@ -96,8 +97,6 @@ class InputGate:
         self._holds: dict[str, float] = {}
         self._released = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.routed = 0
-        """Keys and pastes let through so far (tests and the benchmark read it)."""
 
     # ----------------------------------------------------------------- taking input
     def takes(self, event: events.Event) -> bool:
@@ -145,10 +144,6 @@ class InputGate:
         if any(isinstance(e, events.Key) and e.key in INTERRUPTS for e in self._pending):
             self._interrupt()
 
-    def held(self, reason: str) -> bool:
-        """``reason`` holds the input right now."""
-        return reason in self._holds
-
     # ----------------------------------------------------------------- the pump
     async def _run(self) -> None:
         while self._pending:
@@ -159,7 +154,6 @@ class InputGate:
                 await self._route(event)
             finally:
                 self._routing = None
-                self.routed += 1
 
     async def _settle(self) -> None:
         """Return once no queue holds a message and nothing holds the input, at two looks
