@@ -866,6 +866,7 @@ class RecordingStore:
         self._searching = 0  # searches running now (any thread)
         self._last_query = ""
         self._quiet_until = 0.0  # monotonic: background work waits till then (a new query)
+        self._typing_until = 0.0  # monotonic: ... and till then (keys being handled)
 
     # ------------------------------------------------------------------ loading
     def extend_rows(self, rows: Iterable[Sequence[str]]) -> None:
@@ -1025,6 +1026,13 @@ class RecordingStore:
                     self._last_query = query
                     self._quiet_until = time.monotonic() + SEARCH_QUIET
 
+    def typing(self) -> None:
+        """The user typed a key: background work on the store (loader, column split) waits
+        :data:`TYPING_QUIET` seconds from now (see :meth:`yield_to_searches`): handling a
+        burst of keys takes several turns of the event loop, each of which would otherwise
+        wait for the GIL."""
+        self._typing_until = time.monotonic() + TYPING_QUIET
+
     def yield_to_searches(
         self,
         cancelled: Callable[[], bool] = lambda: False,
@@ -1045,7 +1053,8 @@ class RecordingStore:
         deadline = time.monotonic() + (QUIET_MAX_WAIT if longest is None else longest)
         while not cancelled():
             now = time.monotonic()
-            if now >= deadline or not (self._searching or (after and now < self._quiet_until)):
+            waiting = self._searching or now < self._typing_until
+            if now >= deadline or not (waiting or (after and now < self._quiet_until)):
                 return
             time.sleep(0.005)
 
@@ -1442,6 +1451,9 @@ SEARCH_QUIET = 0.3
 """Seconds after a search for a new query during which the loader and the column split wait
 (:meth:`RecordingStore.yield_to_searches`): the answer is drawn and the next keys are handled
 without them taking the GIL."""
+TYPING_QUIET = 0.1
+"""Seconds after a key during which the loader and the column split wait
+(:meth:`RecordingStore.typing`)."""
 QUIET_MAX_WAIT = 0.5
 """The longest such wait of the column split before one more step of it."""
 LOAD_MAX_WAIT = 0.15

@@ -138,6 +138,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     async def on_event(self, event: events.Event) -> None:
         """Keys and pastes from the terminal go through the gate; the rest as usual."""
         if self.input_gate.takes(event):
+            self.store.typing()  # the loader and the column split give way meanwhile
             return
         await super().on_event(event)
 
