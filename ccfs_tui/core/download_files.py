@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path, PurePosixPath
 
+from ccfs_tui.core.atomic import fsync_dir
 from ccfs_tui.core.errors import CcfsDestinationError, CcfsError
 from ccfs_tui.core.recording import normalize_file_name
 from ccfs_tui.core.sanitize import visible
@@ -182,7 +183,7 @@ class PartialFile:
             raise folder_error(self.dest.parent, exc) from None
         finally:
             self.discard()
-        _fsync_dir(self.dest.parent)
+        fsync_dir(self.dest.parent)
         return self.dest
 
     def discard(self) -> None:
@@ -196,15 +197,6 @@ class PartialFile:
             self._open = False
             with contextlib.suppress(OSError):
                 self._file.close()
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _pid_alive(pid: int) -> bool:
