@@ -307,6 +307,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         tree.sync()
         browser.update_summary()
         browser.reveal_when_found()  # Enter typed before the match was read
+        if browser.cursor()[1] is not None:
+            self.show_cursor()  # the group's count in the detail pane grew with the load
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
         """The loader stopped: final refresh and a note."""

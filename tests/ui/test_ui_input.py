@@ -227,3 +227,21 @@ async def test_keys_after_a_screen_opens_go_to_that_screen(make_app: AppFactory)
             await settled(pilot, app)
             assert app.screen is app.main_screen, key
             assert filter_value(app) == "123", key
+
+
+async def test_the_group_under_the_cursor_shows_its_count_once_loaded(
+    make_app: AppFactory,
+) -> None:
+    """At launch the cursor is on the first group while rows still arrive: the detail pane's
+    count grows with the load (it stayed at the first chunk's count)."""
+    gate = threading.Event()
+    app = make_app(prepare_index=lambda: gate.wait(10))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        gate.set()
+        await loaded(pilot)
+        detail = app.main_screen.detail
+        await wait_for(pilot, lambda: app.main_screen.browser.cursor()[1] is not None)
+        _, group, n = app.main_screen.browser.cursor()
+        assert group is not None and n > 0
+        await wait_for(pilot, lambda: f"{n:,} recordings" in detail.group_text)
