@@ -86,6 +86,16 @@ def emulator(emulator_recordings: list):  # -> Iterator[Emulator]
 
 
 @pytest.fixture
+def cli_env(emulator, monkeypatch: pytest.MonkeyPatch):  # -> Emulator
+    """The CLI's environment pointed at ``emulator`` with its AK/SK (no config file)."""
+    ((app_id, secret),) = emulator.credentials.items()
+    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("CCFS_APP_ID", app_id)
+    monkeypatch.setenv("CCFS_SECRET_KEY", secret.reveal())
+    return emulator
+
+
+@pytest.fixture
 def tls_emulator(emulator_recordings: list, tmp_path: Path):  # -> Iterator[Emulator]
     """Like ``emulator`` over HTTPS; ``tls_emulator.ca_bundle`` is the certificate to trust."""
     emu = _start_emulator(emulator_recordings, tls=True, cert_dir=tmp_path / "emulator-tls")

@@ -31,15 +31,13 @@ LOCK_LINE = (
 
 
 @pytest.fixture
-def cli_env(emulator, monkeypatch: pytest.MonkeyPatch):  # -> Callable[[str | None], None]
-    ((app_id, secret),) = emulator.credentials.items()
-    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CCFS_APP_ID", app_id)
+def cli_env(cli_env, monkeypatch: pytest.MonkeyPatch):  # -> Callable[[str | None], None]
+    """conftest's ``cli_env``, plus a way to switch the SK (None: the emulator's own)."""
+    ((_, secret),) = cli_env.credentials.items()
 
     def use(sk: str | None = None) -> None:
         monkeypatch.setenv("CCFS_SECRET_KEY", sk or secret.reveal())
 
-    use()
     return use
 
 

@@ -37,14 +37,6 @@ MB = 1 << 20
 CLI = (sys.executable, "-m", "ccfs_tui")
 
 
-@pytest.fixture
-def cli_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CCFS_APP_ID", AK)
-    monkeypatch.setenv("CCFS_SECRET_KEY", SK)
-    return emulator
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()

@@ -33,14 +33,6 @@ ESCAPES = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m\u202e"
 RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
 
 
-@pytest.fixture
-def cli_env(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CCFS_APP_ID", AK)
-    monkeypatch.setenv("CCFS_SECRET_KEY", SK)
-    return emulator
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()

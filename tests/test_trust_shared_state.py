@@ -143,15 +143,11 @@ def test_deeply_nested_token_store_is_ignored_not_fatal(tmp_path: Path) -> None:
 
 
 def test_cli_warns_once_about_bad_token_entries(
-    tmp_path: Path, emulator, emulator_recordings, monkeypatch, capsys
+    tmp_path: Path, cli_env, emulator_recordings, capsys
 ) -> None:
     from ccfs_tui.cli import main
     from ccfs_tui.core.paths import app_paths
 
-    ((app_id, secret),) = emulator.credentials.items()
-    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CCFS_APP_ID", app_id)
-    monkeypatch.setenv("CCFS_SECRET_KEY", secret.reveal())
     store = app_paths().token_store
     store.parent.mkdir(parents=True, exist_ok=True)
     store.write_text(json.dumps({"tokens": [_entry(issued_at="2026-11-24T08:00:00")]}))
@@ -239,15 +235,11 @@ def test_unwritable_audit_log_is_one_warning_not_silence(tmp_path: Path) -> None
 
 
 def test_cli_warns_once_when_the_audit_log_cannot_be_written(
-    emulator, emulator_recordings, monkeypatch, capsys
+    cli_env, emulator_recordings, capsys
 ) -> None:
     from ccfs_tui.cli import main
     from ccfs_tui.core.paths import app_paths
 
-    ((app_id, secret),) = emulator.credentials.items()
-    monkeypatch.setenv("CCFS_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("CCFS_APP_ID", app_id)
-    monkeypatch.setenv("CCFS_SECRET_KEY", secret.reveal())
     app_paths().audit_log.mkdir(parents=True)
     rec = emulator_recordings[0]
     code = main(["download", rec.original_file_name, "-o", str(app_paths().state_dir / "a.wav")])
