@@ -307,8 +307,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         tree.sync()
         browser.update_summary()
         browser.reveal_when_found()  # Enter typed before the match was read
-        if browser.cursor()[1] is not None:
-            self.show_cursor()  # the group's count in the detail pane grew with the load
+        if self.selected_row is None:
+            self.show_cursor()  # on a group: its count in the detail pane grew with the load
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
         """The loader stopped: final refresh and a note."""
@@ -380,8 +380,10 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     def live_token_for_selection(self) -> Token | None:
         """The selected recording's token, if still live."""
         rec = self.selected_recording()
-        if rec is None:
-            return None
+        return None if rec is None else self._live_token(rec)
+
+    def _live_token(self, rec: Recording) -> Token | None:
+        """``rec``'s token, if still live."""
         token = self.token_for(rec.play_file_name)
         if token is None or token.is_expired(self.clock()):
             return None
@@ -505,8 +507,8 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
             self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
             return
         rec = self.store.recording(row_id)
-        live = self.token_for(rec.play_file_name)
-        if live is not None and is_valid_token(live.token) and not live.is_expired(self.clock()):
+        live = self._live_token(rec)
+        if live is not None and is_valid_token(live.token):
             left = format_remaining(live.remaining(self.clock()))
             self.notify(f"Its token is still live ({left} left): c copies the URL, n renews it.")
             return

@@ -245,10 +245,11 @@ class RecordingBrowser(Vertical):
         for the rows still to come (the owner calls this again as they arrive)."""
         if not self._reveal_on_apply:
             return
-        if self.index_loading and self.tree_widget.first_leaf() is None:
+        node = self.tree_widget.first_leaf()
+        if node is None and self.index_loading:
             return
         self._reveal_on_apply = False
-        self.reveal_first()
+        self._reveal_node(node)
         self.release_input()
 
     def release_input(self) -> None:
@@ -266,8 +267,11 @@ class RecordingBrowser(Vertical):
     def reveal_first(self) -> None:
         """Focus the tree with its cursor on the first match (expanding down to it), now:
         the next key acts on that recording."""
+        self._reveal_node(self.tree_widget.first_leaf())
+
+    def _reveal_node(self, node: Any) -> None:
+        """Focus the tree on ``node`` (a bell when there is none)."""
         tree = self.tree_widget
-        node = tree.first_leaf()
         self.screen.set_focus(tree)
         if node is None:
             self.app.bell()
