@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ccfs_tui.core.sample_index import generate_recordings, write_index
+from ccfs_tui.emulator.sample_index import generate_recordings, write_index
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -17,11 +17,11 @@ from types import TracebackType
 from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, Emulator, make_secret
 from ccfs_tui.core.paths import AppPaths, app_paths
-from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TokenStore
+from ccfs_tui.emulator import Catalogue, Emulator, make_secret
+from ccfs_tui.emulator.sample_index import write_sample
 
 DEMO_APP_ID = "demo-ak"
 DEMO_RECORDINGS = 20_000

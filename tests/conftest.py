@@ -47,7 +47,7 @@ def emulator_recordings() -> list:  # list[Recording]
     """40 generated recordings (unique call ids) over 3 days, developer ``demo-ak``."""
     from datetime import date
 
-    from ccfs_tui.core.sample_index import generate_recordings
+    from ccfs_tui.emulator.sample_index import generate_recordings
 
     return list(
         generate_recordings(40, seed=7, start=date(2026, 11, 20), days=3, app_id=EMULATOR_AK)
@@ -57,7 +57,7 @@ def emulator_recordings() -> list:  # list[Recording]
 @pytest.fixture
 def emulator_index(tmp_path: Path, emulator_recordings: list) -> Path:
     """The recordings of the ``emulator`` fixture written as an index CSV (header, CRLF)."""
-    from ccfs_tui.core.sample_index import write_index
+    from ccfs_tui.emulator.sample_index import write_index
 
     path = tmp_path / "emulator-index.csv"
     write_index(path, emulator_recordings)
@@ -65,8 +65,8 @@ def emulator_index(tmp_path: Path, emulator_recordings: list) -> Path:
 
 
 def _start_emulator(recordings: list, **options: object):  # -> Emulator
-    from ccfs_tui.core.emulator import Catalogue, Emulator
     from ccfs_tui.core.secret import Secret
+    from ccfs_tui.emulator import Catalogue, Emulator
 
     return Emulator(
         credentials={EMULATOR_AK: Secret(EMULATOR_SK)},

@@ -16,7 +16,6 @@ from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.client import CcfsClient, download_name, request_body
 from ccfs_tui.core.clock import FakeClock, utc_now
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, Emulator
 from ccfs_tui.core.errors import (
     CcfsAuthError,
     CcfsBadReplyError,
@@ -29,8 +28,9 @@ from ccfs_tui.core.errors import (
     CcfsTlsError,
 )
 from ccfs_tui.core.recording import Recording
-from ccfs_tui.core.sample_index import generate_recordings
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.emulator import Catalogue, Emulator
+from ccfs_tui.emulator.sample_index import generate_recordings
 
 AK = "client-ak"
 SK = "client-sk-UNIQUE-7f3a"

@@ -20,12 +20,12 @@ import httpx
 import pytest
 
 from ccfs_tui.core.clock import FakeClock, utc_now
-from ccfs_tui.core.emulator import Catalogue, CatalogueEntry, Emulator, codes
-from ccfs_tui.core.emulator.audio import audio_seconds, parse_wav_header
-from ccfs_tui.core.emulator.standalone import serve
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import C2Auth
+from ccfs_tui.emulator import Catalogue, CatalogueEntry, Emulator, codes
+from ccfs_tui.emulator.audio import audio_seconds, parse_wav_header
+from ccfs_tui.emulator.standalone import serve
 
 AK = "demo-ak"
 SK = "demo-sk-0123456789"
@@ -773,7 +773,7 @@ def test_standalone_never_prints_a_given_secret(
 def test_an_emulator_bug_answers_500_instead_of_hanging(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ccfs_tui.core.emulator import handlers
+    from ccfs_tui.emulator import handlers
 
     def broken(self: object, body: bytes) -> None:
         raise ZeroDivisionError("boom")

@@ -13,8 +13,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from ccfs_tui.core.emulator import Catalogue, CatalogueEntry, Faults
-from ccfs_tui.core.emulator.audio import (
+from ccfs_tui.emulator import Catalogue, CatalogueEntry, Faults
+from ccfs_tui.emulator.audio import (
     alaw_samples,
     alaw_to_linear,
     linear_to_alaw,
@@ -22,8 +22,8 @@ from ccfs_tui.core.emulator.audio import (
     parse_wav_header,
     wav_header,
 )
-from ccfs_tui.core.emulator.codes import DESCRIPTIONS, EMULATOR_CODES, describe
-from ccfs_tui.core.emulator.tls import load_or_make_certificate, make_certificate
+from ccfs_tui.emulator.codes import DESCRIPTIONS, EMULATOR_CODES, describe
+from ccfs_tui.emulator.tls import load_or_make_certificate, make_certificate
 
 # ---- A-law ---------------------------------------------------------------------------------
 

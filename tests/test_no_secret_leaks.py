@@ -43,10 +43,10 @@ from rich.console import Console
 from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.clock import FakeClock, utc_now
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, Emulator
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TokenStore
+from ccfs_tui.emulator import Catalogue, Emulator
 
 MARKER = "sk-LEAK-MARKER-7f3a/c0de+Ω=91e2b4"
 AK = "leak-ak"
@@ -544,7 +544,7 @@ def test_the_sk_marker_appears_nowhere(
     monkeypatch: pytest.MonkeyPatch,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    from ccfs_tui.core.sample_index import write_index
+    from ccfs_tui.emulator.sample_index import write_index
 
     recordings = emulator_recordings
     index = tmp_path / "index" / "leak_record.csv"

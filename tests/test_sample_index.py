@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ccfs_tui.core.recording import COLUMNS, Recording
-from ccfs_tui.core.sample_index import (
+from ccfs_tui.emulator.sample_index import (
     CALL_COLUMNS,
     generate_recordings,
     write_bill_zip,

@@ -166,7 +166,7 @@ def test_403_lock_is_one_line_exit_3_and_holds_the_profile(
 async def test_emulator_lock_after_bad_signatures_end_to_end(
     emulator_recordings, tmp_path: Path
 ) -> None:
-    from ccfs_tui.core.emulator import Catalogue, Emulator
+    from ccfs_tui.emulator import Catalogue, Emulator
 
     ak, sk = "lock-ak", "lock-sk"
     catalogue = Catalogue.from_recordings(emulator_recordings, ak)

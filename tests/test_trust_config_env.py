@@ -145,7 +145,7 @@ CLOCK_CLI = """
     chosen = far if os.environ["AHEAD_DAYS"] != "max" else edge
     clock.utc_now.__code__ = chosen.__code__  # every default clock of the core
 
-    from ccfs_tui.core.emulator import Emulator  # its clock is the same, so it signs alike
+    from ccfs_tui.emulator import Emulator  # its clock is the same, so it signs alike
     from ccfs_tui.cli import main
 
     with Emulator() as emu:

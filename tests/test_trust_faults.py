@@ -26,11 +26,11 @@ from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.client import CcfsClient
 from ccfs_tui.core.clock import FakeClock, utc_now
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, Emulator
 from ccfs_tui.core.errors import CcfsError, CcfsFlowControlError
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token
+from ccfs_tui.emulator import Catalogue, Emulator
 
 AK = "demo-ak"  # the conftest emulator's credentials
 SK = "demo-sk-0123456789"

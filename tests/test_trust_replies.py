@@ -21,11 +21,11 @@ import pytest
 from ccfs_tui.cli import main
 from ccfs_tui.core.client import CcfsClient
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Emulator
 from ccfs_tui.core.errors import CcfsBadReplyError, CcfsTimeoutError
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token
+from ccfs_tui.emulator import Emulator
 
 AK = "demo-ak"  # the conftest emulator's credentials
 SK = "demo-sk-0123456789"

@@ -23,10 +23,10 @@ from ui_support import (
 )
 
 from ccfs_tui.core.clock import FakeClock
-from ccfs_tui.core.emulator import Catalogue, Emulator
-from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TokenStore
+from ccfs_tui.emulator import Catalogue, Emulator
+from ccfs_tui.emulator.sample_index import write_sample
 from ccfs_tui.ui.app import CcfsApp
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.sample_index import generate_recordings, write_index
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore
+from ccfs_tui.emulator.sample_index import generate_recordings, write_index
 from ccfs_tui.ui.app import CcfsApp
 
 SCENE_SK = "scene-sk-never-shown-7f3a9c"

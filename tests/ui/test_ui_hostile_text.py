@@ -21,8 +21,8 @@ from ui_support import AK, START, AppFactory, loaded, select_first_recording, wa
 from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.recording import Recording
-from ccfs_tui.core.sample_index import generate_recordings, write_index
 from ccfs_tui.core.tokens import TokenStore
+from ccfs_tui.emulator.sample_index import generate_recordings, write_index
 from ccfs_tui.ui.screens.audit import AuditScreen
 from ccfs_tui.ui.screens.problems import ProblemsScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen

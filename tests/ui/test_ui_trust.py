@@ -96,7 +96,7 @@ async def test_keys_are_handled_while_twenty_requests_hang(make_app: AppFactory,
             for n in names
         ]
         await wait_for(pilot, lambda: all(w.is_running for w in bulk))
-        await wait_for(pilot, lambda: len(emu._connections) >= 21)
+        await wait_for(pilot, lambda: emu.open_connections >= 21)
 
         # 3. while all of that hangs, every key does its job
         start = app.selected_row

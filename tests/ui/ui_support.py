@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.config import Profile
-from ccfs_tui.core.emulator import Catalogue, Emulator
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.emulator import Catalogue, Emulator
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.app import CcfsApp

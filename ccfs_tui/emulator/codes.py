@@ -71,3 +71,12 @@ EMULATOR_CODES: frozenset[str] = frozenset(
 def describe(code: str) -> str:
     """The ``resultDesc`` for ``code`` (a generic one for codes not in the table)."""
     return DESCRIPTIONS.get(code, f"error {code}")
+
+
+class ApiError(Exception):
+    """An answer with a non-zero resultCode (``desc`` defaults to the table's)."""
+
+    def __init__(self, code: str, desc: str | None = None) -> None:
+        self.code = code
+        self.desc = desc or describe(code)
+        super().__init__(f"{code} {self.desc}")

@@ -11,27 +11,21 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ccfs_tui.core.clock import Clock, utc_now
-from ccfs_tui.core.emulator.catalogue import Catalogue
-from ccfs_tui.core.emulator.faults import Faults
-from ccfs_tui.core.emulator.handlers import (
-    API_PREFIX,
-    TOKEN_LIFETIME,
-    Handler,
-    SeenRequest,
-    TokenStore,
-)
-from ccfs_tui.core.emulator.tls import load_or_make_certificate, server_context
 from ccfs_tui.core.secret import Secret
-
-MAX_SEEN = 2000
-"""``requests_seen`` keeps about this many of the latest requests."""
+from ccfs_tui.core.tokens import TOKEN_LIFETIME
+from ccfs_tui.emulator.catalogue import Catalogue
+from ccfs_tui.emulator.faults import Faults
+from ccfs_tui.emulator.grants import Grants
+from ccfs_tui.emulator.handlers import API_PREFIX, Handler
+from ccfs_tui.emulator.state import AddressLocks, EmulatorState, SeenRequest
+from ccfs_tui.emulator.tls import load_or_make_certificate, server_context
 
 DEFAULT_RECORDINGS = 200
 """Recordings in the catalogue made up when none is given."""
@@ -42,10 +36,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(
-        self, address: tuple[str, int], emulator: Emulator, context: ssl.SSLContext | None
+        self, address: tuple[str, int], state: EmulatorState, context: ssl.SSLContext | None
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.emulator = emulator
+        self.state = state
         self.ssl_context = context
         super().__init__(address, Handler)
 
@@ -59,7 +53,7 @@ class _Server(ThreadingHTTPServer):
         try:
             wrapped = self.ssl_context.wrap_socket(request, server_side=True)
         except (OSError, ValueError) as exc:
-            self.emulator._log(f"{client_address[0]} TLS handshake failed: {exc}")
+            self.state.log(f"{client_address[0]} TLS handshake failed: {exc}")
             return
         try:
             super().finish_request(wrapped, client_address)
@@ -71,7 +65,7 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Quiet: one log line, never a traceback on stderr."""
         exc = sys.exc_info()[1]
-        self.emulator._log(f"{client_address[0]} connection error: {type(exc).__name__}: {exc}")
+        self.state.log(f"{client_address[0]} connection error: {type(exc).__name__}: {exc}")
 
 
 class Emulator:
@@ -106,46 +100,27 @@ class Emulator:
         lock_time: timedelta = timedelta(minutes=30),
     ) -> None:
         self.host = host
-        self.lock_after = lock_after
-        self.lock_window = lock_window
-        self.lock_time = lock_time
-        self._bad_signatures: dict[str, list[datetime]] = {}
-        self._locked_until: dict[str, datetime] = {}
         self.tls = tls
-        self.credentials: dict[str, Secret] = (
-            dict(credentials) if credentials else {make_app_id(): make_secret()}
+        credentials = dict(credentials) if credentials else {make_app_id(): make_secret()}
+        self.state = EmulatorState(
+            credentials=credentials,
+            catalogue=catalogue if catalogue is not None else _default_catalogue(credentials),
+            clock=clock,
+            max_skew=max_skew,
+            grants=Grants(token_lifetime),
+            locks=AddressLocks(lock_after, lock_window, lock_time),
+            log_to=log,
         )
-        self.catalogue = catalogue if catalogue is not None else self._default_catalogue()
-        self.clock = clock
-        self.max_skew = max_skew
-        self.faults = Faults()
-        self.tokens = TokenStore(token_lifetime)
-        self.requests_seen: list[SeenRequest] = []
         self.ca_bundle: Path | None = None
         self._requested_port = port
         self._cert_dir = cert_dir
         self._own_cert_dir: Path | None = None
-        self._log_callback = log
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._connections: set[Any] = set()
 
     def __repr__(self) -> str:
         state = self.base_url if self._server is not None else "stopped"
         return f"Emulator({state}, app_ids={sorted(self.credentials)!r})"
-
-    def _default_catalogue(self) -> Catalogue:
-        from datetime import date, timedelta
-
-        from ccfs_tui.core.sample_index import generate_recordings
-
-        owner = next(iter(self.credentials))
-        recordings = generate_recordings(
-            DEFAULT_RECORDINGS, start=date.today() - timedelta(days=7), days=7, app_id=owner
-        )
-        return Catalogue.from_recordings(recordings, owner)
 
     # ---- lifecycle -----------------------------------------------------------------
 
@@ -161,8 +136,8 @@ class Emulator:
             pair = load_or_make_certificate(directory)
             context = server_context(pair)
             self.ca_bundle = pair.cert
-        self._stopping.clear()
-        self._server = _Server((self.host, self._requested_port), self, context)
+        self.state.stopping.clear()
+        self._server = _Server((self.host, self._requested_port), self.state, context)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -177,12 +152,10 @@ class Emulator:
         server, self._server = self._server, None
         if server is None:
             return
-        self._stopping.set()
+        self.state.stopping.set()
         server.shutdown()
         server.server_close()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
+        for connection in self.state.connections.snapshot():
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
@@ -225,52 +198,67 @@ class Emulator:
         """The full URL of an endpoint, e.g. ``url("requestPlayVoice")``."""
         return f"{self.base_url}{API_PREFIX}{endpoint}"
 
-    # ---- the address lock ------------------------------------------------------------
+    # ---- the state, for tests and the demo --------------------------------------------
+
+    @property
+    def credentials(self) -> dict[str, Secret]:
+        """App id (AK) -> SK; add pairs at any time."""
+        return self.state.credentials
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The recordings served."""
+        return self.state.catalogue
+
+    @property
+    def clock(self) -> Clock:
+        """The server's clock (token expiry, signature skew, address locks)."""
+        return self.state.clock
+
+    @property
+    def max_skew(self) -> timedelta:
+        """How far a signature's timestamp may be from the server's clock."""
+        return self.state.max_skew
+
+    @property
+    def faults(self) -> Faults:
+        """The fault switches (see :class:`~ccfs_tui.emulator.faults.Faults`)."""
+        return self.state.faults
+
+    @property
+    def grants(self) -> Grants:
+        """The play tokens granted by requestPlayVoice."""
+        return self.state.grants
+
+    @property
+    def requests_seen(self) -> list[SeenRequest]:
+        """The latest requests, oldest first (about 2000 kept)."""
+        return self.state.requests.seen
+
+    @property
+    def open_connections(self) -> int:
+        """How many connections are being served now."""
+        return len(self.state.connections)
 
     def address_locked(self, address: str) -> bool:
         """True while ``address`` is locked after bad signatures."""
-        with self._lock:
-            until = self._locked_until.get(address)
-        return until is not None and self.clock() < until
+        return self.state.locks.locked(address, self.state.clock())
 
     def unlock(self) -> None:
         """Forget every bad signature and lock (the administrators lifted them)."""
-        with self._lock:
-            self._bad_signatures.clear()
-            self._locked_until.clear()
+        self.state.locks.clear()
 
-    def _bad_signature(self, address: str) -> None:
-        """Count a bad signature from ``address``; lock it at ``lock_after`` of them."""
-        if self.lock_after is None:
-            return
-        now = self.clock()
-        with self._lock:
-            earlier = self._bad_signatures.get(address, [])
-            recent = [t for t in earlier if now - t < self.lock_window]
-            recent.append(now)
-            self._bad_signatures[address] = recent
-            if len(recent) >= self.lock_after:
-                self._locked_until[address] = now + self.lock_time
-                del self._bad_signatures[address]
 
-    # ---- used by the handler ---------------------------------------------------------
+def _default_catalogue(credentials: Mapping[str, Secret]) -> Catalogue:
+    from datetime import date
 
-    def _track(self, connection: Any, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
+    from ccfs_tui.emulator.sample_index import generate_recordings
 
-    def _remember(self, seen: SeenRequest) -> None:
-        with self._lock:
-            self.requests_seen.append(seen)
-            if len(self.requests_seen) > MAX_SEEN:
-                del self.requests_seen[: MAX_SEEN // 2]
-
-    def _log(self, line: str) -> None:
-        if self._log_callback is not None:
-            self._log_callback(line)
+    owner = next(iter(credentials))
+    recordings = generate_recordings(
+        DEFAULT_RECORDINGS, start=date.today() - timedelta(days=7), days=7, app_id=owner
+    )
+    return Catalogue.from_recordings(recordings, owner)
 
 
 def make_app_id() -> str:

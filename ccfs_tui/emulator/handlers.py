@@ -9,7 +9,7 @@ All interfaces live under ``/CCFS/resource/ccfs/`` (reference section 3):
 - ``POST downloadRecord`` (C2): fileName and/or callId + ccId -> the WAV, or a zip of the
   WAVs when the call has several recordings.
 
-Anything else is 404. Result codes are in :mod:`ccfs_tui.core.emulator.codes`.
+Anything else is 404. Result codes are in :mod:`ccfs_tui.emulator.codes`.
 """
 
 from __future__ import annotations
@@ -19,26 +19,22 @@ import io
 import itertools
 import json
 import re
-import secrets
 import socket
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ccfs_tui.core.emulator import codes
-from ccfs_tui.core.emulator.audio import make_wav
-from ccfs_tui.core.emulator.catalogue import CatalogueEntry
-from ccfs_tui.core.emulator.faults import FaultPlan
 from ccfs_tui.core.signing import VerificationError, verify_authorization
-
-if TYPE_CHECKING:
-    from ccfs_tui.core.emulator.server import Emulator
+from ccfs_tui.emulator import codes
+from ccfs_tui.emulator.audio import make_wav
+from ccfs_tui.emulator.catalogue import CatalogueEntry
+from ccfs_tui.emulator.codes import ApiError
+from ccfs_tui.emulator.faults import FaultPlan
+from ccfs_tui.emulator.state import EmulatorState, SeenRequest
 
 API_PREFIX = "/CCFS/resource/ccfs/"
 ENDPOINTS: dict[str, str] = {
@@ -52,7 +48,6 @@ ENDPOINTS: dict[str, str] = {
 JSON_TYPE = "application/json;charset=UTF-8"
 AUDIO_TYPE = "application/octet-stream"
 HTML_TYPE = "text/html;charset=UTF-8"
-TOKEN_LIFETIME = timedelta(minutes=30)
 MAX_FILE_NAME = 225
 MAX_CALL_ID = 25
 MAX_BODY = 1 << 20
@@ -68,72 +63,6 @@ _STATUS_PAGES: dict[int, str] = {
     503: "Service Temporarily Unavailable",
     504: "Gateway Time-out",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class SeenRequest:
-    """What the emulator remembers of one request (never headers, bodies or tokens)."""
-
-    method: str
-    path: str
-    endpoint: str | None
-    app_id: str | None
-    status: int
-    result_code: str | None
-    faults: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """What a playback token gives access to."""
-
-    entry: CatalogueEntry
-    app_id: str
-    issued: datetime
-
-
-class TokenStore:
-    """Playback tokens: 32 upper-case hex characters, valid ``lifetime`` on the server clock."""
-
-    def __init__(self, lifetime: timedelta = TOKEN_LIFETIME) -> None:
-        self.lifetime = lifetime
-        self._grants: dict[str, Grant] = {}
-        self._lock = threading.Lock()
-        self._issued = 0
-
-    def issue(self, entry: CatalogueEntry, app_id: str, now: datetime) -> str:
-        """A new token for ``entry`` requested by ``app_id``."""
-        token = secrets.token_hex(16).upper()
-        with self._lock:
-            self._grants[token] = Grant(entry, app_id, now)
-            self._issued += 1
-            if self._issued % 4096 == 0:
-                # Forget long-dead tokens; recently expired ones still answer "expired".
-                horizon = now - 2 * self.lifetime
-                for key in [k for k, g in self._grants.items() if g.issued < horizon]:
-                    del self._grants[key]
-        return token
-
-    def check(self, token: str, now: datetime) -> Grant:
-        """The grant of a live token; raises :class:`ApiError` if unknown or expired."""
-        grant = self._grants.get(token)
-        if grant is None:
-            raise ApiError(codes.TOKEN_UNKNOWN)
-        if now - grant.issued >= self.lifetime:
-            raise ApiError(codes.TOKEN_EXPIRED)
-        return grant
-
-    def __len__(self) -> int:
-        return len(self._grants)
-
-
-class ApiError(Exception):
-    """An answer with a non-zero resultCode."""
-
-    def __init__(self, code: str, desc: str | None = None) -> None:
-        self.code = code
-        self.desc = desc or codes.describe(code)
-        super().__init__(f"{code} {self.desc}")
 
 
 class Unauthorized(Exception):
@@ -176,7 +105,7 @@ def _html(status: int, title: str) -> bytes:
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Answers like a CC-FS. ``self.server.emulator`` holds the state."""
+    """Answers like a CC-FS. ``self.server.state`` (:class:`EmulatorState`) holds the state."""
 
     protocol_version = "HTTP/1.1"
     server_version = "CC-FS-emulator"
@@ -186,20 +115,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.emulator._track(self.connection, add=True)
+        self.state.connections.add(self.connection)
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):
             super().finish()
-        self.emulator._track(self.connection, add=False)
+        self.state.connections.discard(self.connection)
 
     @property
-    def emulator(self) -> Emulator:
-        """The emulator this handler serves."""
-        return self.server.emulator  # type: ignore[attr-defined,no-any-return]
+    def state(self) -> EmulatorState:
+        """The state of the emulator this handler serves."""
+        return self.server.state  # type: ignore[attr-defined,no-any-return]
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.emulator._log(f"{self.client_address[0]} {format % args}")
+        self.state.log(f"{self.client_address[0]} {format % args}")
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Quiet: :meth:`_dispatch` logs one line per request itself."""
@@ -231,9 +160,9 @@ class Handler(BaseHTTPRequestHandler):
         if endpoint is None:
             self._send_html(404, "Not Found")
             return
-        plan = self._plan = self.emulator.faults.take(endpoint)
+        plan = self._plan = self.state.faults.take(endpoint)
         if plan is not None and plan.latency > 0:
-            self.emulator._stopping.wait(plan.latency)
+            self.state.stopping.wait(plan.latency)
         if plan is not None and plan.drop:
             self.close_connection = True
             self._record()
@@ -251,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 handler(body)
             except Exception as exc:  # an emulator bug: answer like a crashed server would
-                self.emulator._log(f"internal error in {endpoint}: {type(exc).__name__}: {exc}")
+                self.state.log(f"internal error in {endpoint}: {type(exc).__name__}: {exc}")
                 self.close_connection = True
                 if not self._status:
                     self._send_html(500, "Internal Server Error")
@@ -374,7 +303,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _stream(self, chunks: Iterator[bytes], left: int, trickle: float) -> None:
         """Write ``chunks`` (at most ``left`` bytes if >= 0), one byte per ``trickle`` s."""
-        stopping = self.emulator._stopping
+        stopping = self.state.stopping
         for chunk in chunks:
             if left >= 0:
                 chunk = chunk[:left]
@@ -396,7 +325,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send_locked(self) -> None:
         """HTTP 403 "The IP address is locked", as CC-FS's Spring layer answers it."""
-        now = self.emulator.clock()
+        now = self.state.clock()
         body = {
             "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000",
             "status": 403,
@@ -438,8 +367,8 @@ class Handler(BaseHTTPRequestHandler):
             result_code=self._result_code,
             faults=tuple(plan.names()) if plan is not None else (),
         )
-        self.emulator._remember(seen)
-        self.emulator._log(
+        self.state.requests.add(seen)
+        self.state.log(
             f"{self.client_address[0]} {self.command} {self._path} -> {self._status or 'dropped'}"
             + (f" resultCode={self._result_code}" if self._result_code is not None else "")
             + (f" appId={self._app_id}" if self._app_id else "")
@@ -449,25 +378,25 @@ class Handler(BaseHTTPRequestHandler):
     # ---- C2 checks -------------------------------------------------------------------
 
     def _authenticate(self, body: bytes) -> str:
-        emulator = self.emulator
+        state = self.state
         address = self.client_address[0]
-        if emulator.address_locked(address):
+        if state.locks.locked(address, state.clock()):
             raise AddressLocked
         try:
             app_id = verify_authorization(
                 self.headers.get("Authorization"),
-                secrets=emulator.credentials,
+                secrets=state.credentials,
                 method=self.command,
                 path=self._path,
                 query=self._query,
                 headers=dict(self.headers.items()),
                 body=body.decode("utf-8", errors="replace"),
-                now=emulator.clock(),
-                max_skew=emulator.max_skew,
+                now=state.clock(),
+                max_skew=state.max_skew,
                 required_headers=("host",),
             )
         except VerificationError as exc:
-            emulator._bad_signature(address)
+            state.locks.bad_signature(address, state.clock())
             raise Unauthorized(str(exc)) from None
         self._app_id = app_id
         return app_id
@@ -513,8 +442,8 @@ class Handler(BaseHTTPRequestHandler):
             name = _string(msg, "fileName", required=True)
             assert name is not None
             _check_dates(name)
-            entry = self._owned(self.emulator.catalogue.by_play_name(name), app_id)
-            token = self.emulator.tokens.issue(entry, app_id, self.emulator.clock())
+            entry = self._owned(self.state.catalogue.by_play_name(name), app_id)
+            token = self.state.grants.issue(entry, app_id, self.state.clock())
             self._send_json(
                 {
                     "resultCode": codes.SUCCESS,
@@ -534,7 +463,7 @@ class Handler(BaseHTTPRequestHandler):
             version = self._query.get("version")
             if version is not None and version != "2.0":
                 raise ApiError(codes.WRONG_VERSION)
-            grant = self.emulator.tokens.check(token, self.emulator.clock())
+            grant = self.state.grants.check(token, self.state.clock())
             self._app_id = grant.app_id
             self._injected_audio_error()
         except ApiError as exc:
@@ -546,7 +475,7 @@ class Handler(BaseHTTPRequestHandler):
         def action(app_id: str, msg: dict[str, Any]) -> None:
             name = _string(msg, "fileName", required=True, pattern=_DOWNLOAD_NAME)
             assert name is not None
-            entry = self._owned(self.emulator.catalogue.by_file_name(name), app_id)
+            entry = self._owned(self.state.catalogue.by_file_name(name), app_id)
             self._injected_audio_error()
             self._send_audio(make_wav(entry.original_file_name, entry.duration), entry.wav_name)
 
@@ -554,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _do_downloadRecord(self, body: bytes) -> None:
         def action(app_id: str, msg: dict[str, Any]) -> None:
-            catalogue = self.emulator.catalogue
+            catalogue = self.state.catalogue
             name = _string(msg, "fileName", required=False)
             call_id = _string(msg, "callId", required=False, limit=MAX_CALL_ID, number_ok=True)
             cc_id = _string(msg, "ccId", required=False, limit=MAX_CALL_ID, number_ok=True)

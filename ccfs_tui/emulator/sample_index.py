@@ -29,12 +29,10 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from ccfs_tui.core.recording import COLUMNS, TIME_FORMAT, Recording
-
-if TYPE_CHECKING:
-    from ccfs_tui.core.emulator.catalogue import Catalogue
+from ccfs_tui.emulator.catalogue import Catalogue, CatalogueEntry
 
 INBOUND = "0"
 OUTBOUND = "1"
@@ -393,8 +391,6 @@ def write_sample(
     ``start`` defaults to ``days`` days before today, so the sample ends today. Pass
     ``catalogue`` (e.g. a running emulator's) to fill it instead of a new one.
     """
-    from ccfs_tui.core.emulator.catalogue import Catalogue, CatalogueEntry
-
     first_day = start or date.today() - timedelta(days=days - 1)
     if catalogue is None:
         catalogue = Catalogue()

@@ -10,10 +10,10 @@ import threading
 from pathlib import Path
 from typing import TextIO
 
-from ccfs_tui.core.emulator.server import Emulator, make_app_id, make_secret
 from ccfs_tui.core.paths import app_paths
-from ccfs_tui.core.sample_index import write_sample
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.emulator.sample_index import write_sample
+from ccfs_tui.emulator.server import Emulator, make_app_id, make_secret
 
 
 def serve(
