@@ -1,0 +1,113 @@
+"""``ccfs-tui download FILE_NAME``: the audio of a recording to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from ccfs_tui.cli.remote import add_request_parser, run_remote
+
+if TYPE_CHECKING:
+    from ccfs_tui.cli.common import Subcommands
+    from ccfs_tui.core.client import CcfsClient
+    from ccfs_tui.core.tokens import Token, TokenStore
+
+
+def register(sub: Subcommands) -> None:
+    cmd = add_request_parser(sub, "download", "download the audio of FILE_NAME")
+    cmd.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="file to write (not an existing one unless --force; - for stdout)",
+    )
+    cmd.add_argument("--force", action="store_true", help="replace the -o file if it exists")
+    cmd.add_argument(
+        "--record",
+        action="store_true",
+        help="use downloadRecordFile; FILE_NAME is then the index file_name column",
+    )
+    cmd.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    output = checked_output(args.output, args.force)
+
+    async def body(client: CcfsClient, store: TokenStore) -> None:
+        if args.record:
+            await _download(client, args.file_name, output, args.force, "record")
+            return
+        token = await client.request_play_token(args.file_name)
+        store.add(token)
+        await _download(client, token, output, args.force, "play")
+
+    return run_remote(args, body)
+
+
+def checked_output(output: Path | None, force: bool) -> Path | None:
+    """``-o`` checked before anything is sent (a token is not spent on a bad target).
+
+    ``-o -`` is standard output (refused when it is a terminal: audio bytes would be taken
+    for escape sequences); a folder, a link, a device or FIFO is refused; an existing file
+    only with ``--force``.
+    """
+    if output is None:
+        return None
+    from ccfs_tui.core.download_files import check_destination
+    from ccfs_tui.core.errors import CcfsDestinationError
+
+    if str(output) == "-":
+        if sys.stdout.isatty():
+            raise CcfsDestinationError(
+                "Standard output is a terminal: ccfs-tui will not write audio there.",
+                "Redirect it (-o - > call.wav, or | mpv -), or give -o FILE.",
+            )
+        return output
+    check_destination(output, overwrite=force)
+    return output
+
+
+async def _download(
+    client: CcfsClient,
+    target: Token | str,
+    output: Path | None,
+    force: bool,
+    source: Literal["play", "record"],
+) -> None:
+    from ccfs_tui.core.sanitize import visible
+
+    if output is not None and str(output) == "-":
+        await client.download_to(
+            target, sys.stdout.buffer, progress=progress_printer(), source=source
+        )
+        return
+    path = await client.download(
+        target,
+        output,
+        progress=progress_printer(),
+        source=source,
+        overwrite=force or output is None,  # our own download folder: the same recording
+    )
+    print(visible(str(path)))
+
+
+def progress_printer() -> Callable[[int, int | None], None] | None:
+    """A progress callback writing a one-line bar to stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int | None) -> None:
+        if total:
+            pct = done * 100 // total
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r[{bar:<25}] {pct:3d}% {done // 1024} KiB")
+            if done >= total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"\r{done // 1024} KiB")
+        sys.stderr.flush()
+
+    return show
