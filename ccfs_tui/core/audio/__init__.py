@@ -1,0 +1,1 @@
+"""Audio of the recordings, without Textual: G.711 decoding, WAV files, waveforms."""
