@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "locate",
     "index",
     "audit",
+    "doctor",
 )
 """The subcommand modules of this package, in the order ``--help`` lists them."""
 
