@@ -13,6 +13,8 @@ ENV_VARS = (
     "CCFS_CA_BUNDLE",
     "CCFS_PROFILE",
     "CCFS_MAX_DOWNLOAD_MB",
+    "CCFS_LISTEN_BIND",
+    "CCFS_LISTEN_PORT",
     "TMUX",
 )
 

@@ -14,12 +14,15 @@ Example::
     signed_headers = ["content-length", "content-type", "host"]   # or ["host"]
     download_dir = "~/recordings"
     index_path = "~/indexes"
+    listen_bind = "127.0.0.1"             # the listening server (ccfs-tui listen, key l)
+    listen_port = 0                       # 0: a free port
 
     [keys]                                # optional: other keys for actions (see core.keymap)
     request_token = "x"
 
 Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
-CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_PROFILE. Every error names the file and the key.
+CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_LISTEN_BIND, CCFS_LISTEN_PORT, CCFS_PROFILE. Every
+error names the file and the key.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class Profile:
     signed_headers: tuple[str, ...] = DEFAULT_SIGNED_HEADERS
     download_dir: Path = field(default_factory=_default_download_dir)
     index_path: Path | None = None
+    listen_bind: str = "127.0.0.1"
+    listen_port: int = 0
     flow_control_retries: int = 2
     retry_backoff: float = 1.0
     has_inline_secret: bool = field(default=False, repr=False)
@@ -123,6 +128,8 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "signed_headers": list,
     "download_dir": str,
     "index_path": str,
+    "listen_bind": str,
+    "listen_port": int,
     "flow_control_retries": int,
     "retry_backoff": (int, float),
 }
@@ -173,6 +180,10 @@ def _profile_from_table(name: str, table: Mapping[str, Any], path: Path) -> Prof
         )
     if "flow_control_retries" in table:
         kwargs["flow_control_retries"] = max(0, table["flow_control_retries"])
+    if "listen_bind" in table:
+        kwargs["listen_bind"] = _listen_bind(table["listen_bind"], f"{where}.listen_bind")
+    if "listen_port" in table:
+        kwargs["listen_port"] = _listen_port(table["listen_port"], f"{where}.listen_port")
     for key in ("ca_bundle", "download_dir", "index_path"):
         if key in table:
             kwargs[key] = _expand(table[key])
@@ -294,7 +305,33 @@ def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:
                 "Set it to e.g. 2048, or unset it to use the profile's max_download_mb.",
             )
         changes["max_download_mb"] = _download_limit(int(text), "CCFS_MAX_DOWNLOAD_MB")
+    if env.get("CCFS_LISTEN_BIND"):
+        changes["listen_bind"] = _listen_bind(env["CCFS_LISTEN_BIND"], "CCFS_LISTEN_BIND")
+    if env.get("CCFS_LISTEN_PORT"):
+        text = env["CCFS_LISTEN_PORT"].strip()
+        if not text.isdigit():
+            raise ConfigError(
+                f"CCFS_LISTEN_PORT={text[:20]!r} is not a port number.",
+                "Set it to a port (0 for a free one), or unset it.",
+            )
+        changes["listen_port"] = _listen_port(int(text), "CCFS_LISTEN_PORT")
     return replace(profile, **changes) if changes else profile
+
+
+def _listen_bind(value: str, where: str) -> str:
+    text = value.strip()
+    if not text or len(text) > 253 or any(c.isspace() or c in "/[]@" for c in text):
+        raise ConfigError(
+            f"{where}: {value[:60]!r} is not an address to listen on.",
+            "Use 127.0.0.1 (the default: only this machine), ::1, or an address of this machine.",
+        )
+    return text
+
+
+def _listen_port(value: int, where: str) -> int:
+    if not 0 <= value <= 65535:
+        raise ConfigError(f"{where}: {value} is not a port (0 to 65535).", "Use 0 for a free port.")
+    return value
 
 
 def _download_limit(value: int, where: str) -> int:
