@@ -1,7 +1,9 @@
 """G.711 A-law RIFF WAV files, as a CC-FS delivers recordings (reference section 5).
 
-The encoder is hand-written (``audioop`` is deprecated and gone in Python 3.13). Each file's
-sound is deterministic: a few tones and a little noise seeded by the file name, so the same
+The encoder is hand-written (``audioop`` is deprecated and gone in Python 3.13). A file lasts
+as long as its call in the catalogue and sounds like one: two "voices" (tones with a
+rise-and-fall per syllable) taking turns, with pauses of a quiet line between turns, so a
+waveform shows talk and silence. It is deterministic, seeded by the file name, so the same
 recording always downloads byte-for-byte the same.
 """
 
@@ -10,12 +12,15 @@ from __future__ import annotations
 import math
 import random
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from functools import lru_cache
 
 SAMPLE_RATE = 8000
 FORMAT_ALAW = 6
-MAX_SECONDS = 30.0
+MAX_SECONDS = 2 * 3600.0
+"""The longest audio made (a catalogue entry claiming more gets this much)."""
 MIN_SECONDS = 1.0
 
 _SEG_END = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
@@ -51,9 +56,16 @@ def alaw_to_linear(code: int) -> int:
     return value if code & 0x80 else -value
 
 
+@lru_cache(maxsize=1)
+def _alaw_table() -> bytes:
+    """The A-law byte of every 13-bit value (A-law drops the 3 low bits of 16)."""
+    return bytes(linear_to_alaw(value << 3) for value in range(-4096, 4096))
+
+
 def alaw_encode(samples: list[int]) -> bytes:
-    """Encode signed 16-bit samples to A-law bytes."""
-    return bytes(linear_to_alaw(s) for s in samples)
+    """Encode signed 16-bit samples to A-law bytes (by table: fast)."""
+    table = _alaw_table()
+    return bytes(table[(max(-32768, min(32767, s)) >> 3) + 4096] for s in samples)
 
 
 def wav_header(data_size: int) -> bytes:
@@ -84,53 +96,123 @@ def wav_header(data_size: int) -> bytes:
 
 
 def audio_seconds(duration: float) -> float:
-    """Length of the emulated audio: the call's duration, clamped to 1..30 seconds."""
+    """Length of the emulated audio: the call's duration (at least 1 s, at most 2 hours)."""
     return min(max(duration, MIN_SECONDS), MAX_SECONDS)
 
 
 # Tone frequencies that divide 8000 Hz exactly, so one period is a whole number of samples.
 _FREQUENCIES = (200, 250, 320, 400, 500, 640, 800, 1000)
-_VARIANTS = 6
+_SYLLABLES = 10
+_CACHE_BYTES = 64 << 20
+
+SILENCE_LIMIT = 256
+"""Every sample of a pause is quieter than this (of 32767): about -42 dBFS, a quiet line."""
 
 
-def _period_variants(rng: random.Random, freq: int, amplitude: float) -> list[bytes]:
-    """A few A-law encodings of one period of a tone, each with its own light noise."""
-    period = SAMPLE_RATE // freq
-    base = [amplitude * math.sin(2 * math.pi * i / period) for i in range(period)]
-    harmonic = [0.3 * amplitude * math.sin(6 * math.pi * i / period) for i in range(period)]
-    return [
-        bytes(
-            linear_to_alaw(int(b + h + rng.gauss(0, 300)))
-            for b, h in zip(base, harmonic, strict=True)
+@lru_cache(maxsize=len(_FREQUENCIES))
+def _syllables(freq: int) -> tuple[bytes, ...]:
+    """Encoded "syllables" of a voice at ``freq``: 0.1-0.35 s of a tone and its third
+    harmonic under a rise-and-fall envelope, each at its own loudness, with light noise."""
+    rng = random.Random(freq)
+    out = []
+    for _ in range(_SYLLABLES):
+        length = rng.randint(SAMPLE_RATE // 10, SAMPLE_RATE * 35 // 100)
+        loudness = rng.uniform(2500, 11000)
+        step = 2 * math.pi * freq / SAMPLE_RATE
+        out.append(
+            alaw_encode(
+                [
+                    int(
+                        loudness
+                        * math.sin(math.pi * i / length) ** 0.6
+                        * (math.sin(step * i) + 0.3 * math.sin(3 * step * i))
+                        + rng.gauss(0, 200)
+                    )
+                    for i in range(length)
+                ]
+            )
         )
-        for _ in range(_VARIANTS)
-    ]
+    return tuple(out)
 
 
-@lru_cache(maxsize=64)
-def alaw_samples(key: str, seconds: float) -> bytes:
-    """Deterministic A-law audio for ``key``: two "voices" taking turns, pauses, noise."""
+@lru_cache(maxsize=1)
+def _hush() -> bytes:
+    """Two seconds of a quiet line (every sample well under :data:`SILENCE_LIMIT`)."""
+    rng = random.Random(0)
+    return alaw_encode([max(-100, min(100, int(rng.gauss(0, 30)))) for _ in range(2 * SAMPLE_RATE)])
+
+
+def _pause(rng: random.Random, samples: int) -> bytes:
+    hush = _hush()
+    offset = rng.randrange(len(hush))
+    return (hush[offset:] + hush * (samples // len(hush) + 1))[:samples]
+
+
+def _conversation(key: str, total: int) -> bytes:
+    """``total`` A-law samples: two voices taking turns of 1-5 s, pauses of 0.5-3 s between
+    turns (quiet line), short gaps between syllables."""
     rng = random.Random(zlib.crc32(key.encode("utf-8")))
-    total = max(1, round(seconds * SAMPLE_RATE))
-    voices = [
-        _period_variants(rng, freq, rng.uniform(4000, 9000)) for freq in rng.sample(_FREQUENCIES, 2)
-    ]
-    hiss = bytes(linear_to_alaw(int(rng.gauss(0, 120))) for _ in range(256))
-    parts: list[bytes] = []
-    produced = 0
-    turn = 0
+    voices = [_syllables(freq) for freq in rng.sample(_FREQUENCIES, 2)]
+    parts: list[bytes] = [_pause(rng, rng.randint(SAMPLE_RATE // 5, SAMPLE_RATE))]
+    produced = len(parts[0])
+    turn = rng.randrange(2)
     while produced < total:
-        # A "sentence" of one voice, then a short pause of hiss.
-        variants = voices[turn]
-        period = len(variants[0])
-        talk = rng.randint(SAMPLE_RATE // 4, SAMPLE_RATE * 3 // 2) // period
-        parts.append(b"".join(rng.choices(variants, k=max(1, talk))))
-        pause = rng.randint(SAMPLE_RATE // 20, SAMPLE_RATE // 3)
-        offset = rng.randrange(len(hiss))
-        parts.append((hiss[offset:] + hiss * (pause // len(hiss) + 1))[:pause])
-        produced += max(1, talk) * period + pause
+        talk = rng.randint(SAMPLE_RATE, 5 * SAMPLE_RATE)
+        while talk > 0 and produced < total:
+            syllable = rng.choice(voices[turn])
+            gap = _pause(rng, rng.randint(0, SAMPLE_RATE // 12))
+            parts += (syllable, gap)
+            talk -= len(syllable) + len(gap)
+            produced += len(syllable) + len(gap)
+        pause = _pause(rng, rng.randint(SAMPLE_RATE // 2, 3 * SAMPLE_RATE))
+        parts.append(pause)
+        produced += len(pause)
         turn ^= 1
     return b"".join(parts)[:total]
+
+
+class _ByteBudgetCache:
+    """The latest audio made, up to a total size (a 20-minute call is 9.6 MB)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._items: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int]) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, int], value: bytes) -> None:
+        with self._lock:
+            if key in self._items or len(value) > self.budget:
+                return
+            self._items[key] = value
+            self._size += len(value)
+            while self._size > self.budget:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old)
+
+
+_cache = _ByteBudgetCache(_CACHE_BYTES)
+
+
+def alaw_samples(key: str, seconds: float) -> bytes:
+    """Deterministic A-law audio for ``key``, ``seconds`` long: a conversation with pauses.
+
+    Made on demand from a few cached syllables (milliseconds even for a 20-minute call) and
+    kept in a small cache, so a recording always has the same bytes.
+    """
+    total = max(1, round(seconds * SAMPLE_RATE))
+    data = _cache.get((key, total))
+    if data is None:
+        data = _conversation(key, total)
+        _cache.put((key, total), data)
+    return data
 
 
 def make_wav(key: str, duration: float) -> bytes:
