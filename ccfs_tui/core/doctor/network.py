@@ -279,12 +279,12 @@ def _untrusted(profile: Profile, target: Target, exc: ssl.SSLCertVerificationErr
 
 
 def _span(seconds: float) -> str:
-    """``42 s``, ``7 min``, ``2 h 5 min``, ``3 days``."""
+    """``42 s``, ``7 min``, ``1 h``, ``2 h 5 min``, ``3 days``."""
     seconds = abs(seconds)
     if seconds < 120:
         return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
-    if minutes < 120:
+    minutes = round(seconds / 60)  # the Date header has whole seconds: round, not cut
+    if minutes < 60:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
