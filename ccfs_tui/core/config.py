@@ -42,6 +42,7 @@ from ccfs_tui.core.child_env import child_environment, register_secret_variable
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.keymap import KeyTable, parse_keys_table
 from ccfs_tui.core.paths import app_paths
+from ccfs_tui.core.sanitize import error_text
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import DEFAULT_SIGNED_HEADERS
 
@@ -374,10 +375,19 @@ def resolve_secret(
         )
         if secret:
             return _usable(secret, "the SK typed in")
+    variables = " (or ".join(dict.fromkeys((profile.secret_env, SK_ENV)))
+    variables += ")" if " (or " in variables else ""
+    if profile.secret_prompt:  # it would have asked, but there was no terminal (or no answer)
+        why = "nothing was typed" if prompt is not None else "there is no terminal to ask on"
+        raise ConfigError(
+            f"No secret key (SK) for profile {profile.name!r}: it has secret_prompt = true, "
+            f"but {why}.",
+            f"Run it in a terminal and type the SK; for scripts set {variables} or give the "
+            "profile a secret_command.",
+        )
     raise ConfigError(
         f"No secret key (SK) for profile {profile.name!r}.",
-        f"Set {profile.secret_env} (or {SK_ENV}), or give the profile a secret_command "
-        "or secret_prompt = true.",
+        f"Set {variables}, or give the profile a secret_command or secret_prompt = true.",
     )
 
 
@@ -411,9 +421,12 @@ def _secret_from_command(profile: Profile) -> Secret:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ConfigError(f"{where}: could not run it ({type(exc).__name__}).") from None
     if done.returncode != 0 or not done.stdout.strip():
+        # its stdout may hold the SK: never shown; its stderr says what went wrong
+        said = _last_line(done.stderr)
         raise ConfigError(
             f"{where}: exited {done.returncode} with "
-            f"{'output' if done.stdout.strip() else 'no output'}.",
+            f"{'output' if done.stdout.strip() else 'no output'}"
+            + (f"; it said: {said}." if said else "."),
             "Run the command by hand; it must print the SK on stdout and exit 0.",
         )
     try:
@@ -423,6 +436,12 @@ def _secret_from_command(profile: Profile) -> Secret:
             f"{where}: printed bytes that are not UTF-8 text.",
             "Run the command by hand; it must print the SK as text.",
         ) from None
+
+
+def _last_line(data: bytes) -> str:
+    """The last non-empty line of a child's stderr, made visible and cut (for a message)."""
+    lines = [line for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
+    return error_text(lines[-1].strip()) if lines else ""
 
 
 def check_profile_ready(profile: Profile) -> None:

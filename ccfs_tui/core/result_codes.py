@@ -42,7 +42,12 @@ def result_error(code: str, desc: str, retries_done: int = 0) -> CcfsResultError
     """
     code, desc = error_text(code), error_text(desc)
     known = DESCRIPTIONS.get(code)
-    text = f"CC-FS answered resultCode {code}: {desc or known or 'no description'}."
+    said = desc or known
+    text = (
+        f"CC-FS answered resultCode {code}: {said}."
+        if said
+        else f"CC-FS answered resultCode {code} with no text."
+    )
     if code in FLOW_CONTROL:
         tried = f" ccfs-tui retried {retries_done} time(s) already." if retries_done else ""
         return CcfsFlowControlError(
@@ -53,7 +58,7 @@ def result_error(code: str, desc: str, retries_done: int = 0) -> CcfsResultError
         )
     hint = _HINTS.get(
         code,
-        "This code is not documented: read the server's text above; a usual cause is a file "
-        "that does not exist, an app id that does not own it, or an expired token.",
+        "This code is not documented; a usual cause is a file that does not exist, an app id "
+        "that does not own it, or an expired token.",
     )
     return CcfsResultError(text, hint, result_code=code, desc=desc)
