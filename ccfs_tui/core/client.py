@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -57,6 +57,9 @@ API = "/CCFS/resource/ccfs"
 REQUEST_PLAY_VOICE = f"{API}/requestPlayVoice"
 PLAY_VOICE = f"{API}/playVoice"
 DOWNLOAD_RECORD_FILE = f"{API}/downloadRecordFile"
+QUERY_BILL_DATA = f"{API}/queryBillData"
+DOWNLOAD_BILL_FILE = f"{API}/downloadBillFile"
+DOWNLOAD_RECORD = f"{API}/downloadRecord"
 MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BYTES = 1 << 20
 """The most of a JSON reply that is read (decoded); a longer one is refused."""
@@ -71,6 +74,7 @@ _DNS_MARKERS = (
 )
 
 Progress = Callable[[int, int | None], None]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,12 @@ class RequestPreview:
 
 def request_body(file_name: str) -> str:
     """The exact JSON text sent for a ``msgBody.fileName`` request."""
-    payload = {"request": {"version": "2.0"}, "msgBody": {"fileName": file_name}}
+    return json_body({"fileName": file_name})
+
+
+def json_body(msg_body: dict[str, Any]) -> str:
+    """The exact JSON text sent for a request with this ``msgBody``."""
+    payload = {"request": {"version": "2.0"}, "msgBody": msg_body}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -233,8 +242,11 @@ class CcfsClient:
 
     # -- requests ------------------------------------------------------------------------
 
-    def _build_json_request(self, path: str, file_name: str) -> httpx.Request:
-        body = request_body(file_name).encode("utf-8")
+    def _build_json_request(
+        self, path: str, file_name: str = "", msg_body: dict[str, Any] | None = None
+    ) -> httpx.Request:
+        text = request_body(file_name) if msg_body is None else json_body(msg_body)
+        body = text.encode("utf-8")
         return self._http.build_request(
             "POST", path, content=body, headers={"Content-Type": CONTENT_TYPE}
         )
@@ -337,10 +349,12 @@ class CcfsClient:
                 continue
             raise result_error(code or "?", str(data.get("resultDesc", "")), attempt)
 
-    async def _post_json(self, path: str, file_name: str) -> dict[str, Any]:
+    async def _post_json(
+        self, path: str, file_name: str = "", msg_body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """One JSON request, all of it (connect, send, every byte of the reply) within
         ``request_timeout``, the reply capped at :data:`MAX_JSON_BYTES`."""
-        request = self._build_json_request(path, file_name)
+        request = self._build_json_request(path, file_name, msg_body)
         deadline = asyncio.timeout(self.profile.request_timeout)
         try:
             async with deadline:
@@ -530,12 +544,7 @@ class CcfsClient:
     def _check_token_server(self, token: Token) -> None:
         """A token goes only to the server that issued it (the profile's base URL), and
         only if it is plain text (a token read from a tampered store file is refused)."""
-        check_token(token.token)
-        if not token.base_url:
-            raise CcfsError(
-                f"The token of {token.file_name} does not say which server issued it.",
-                "Request a new token (Enter / ccfs-tui token); it is sent only to its server.",
-            )
+        check_token_origin(token)
         if token.base_url.rstrip("/") != self.profile.base_url.rstrip("/"):
             raise CcfsError(
                 f"This token was issued by {token.base_url}, not by profile "
@@ -544,13 +553,10 @@ class CcfsClient:
             )
 
     def playback_url(self, token: Token, *, now_ms: int | None = None) -> str:
-        """The playVoice URL of ``token`` (``t`` is an anti-cache timestamp in ms)."""
+        """The playVoice URL of ``token``, refused unless this profile's server issued it
+        (``t`` is an anti-cache timestamp in ms)."""
         self._check_token_server(token)
-        stamp = int(time.time() * 1000) if now_ms is None else now_ms
-        return (
-            f"{self.profile.base_url}{PLAY_VOICE}?t={stamp}&version=2.0"
-            f"&st={quote(token.token, safe='')}"
-        )
+        return play_voice_url(token, int(time.time() * 1000) if now_ms is None else now_ms)
 
     async def download(
         self,
@@ -604,10 +610,26 @@ class CcfsClient:
         token = target if isinstance(target, Token) else None
         name = token.file_name if token else str(target)
         action = "playVoice" if source == "play" else "downloadRecordFile"
+        return await self._audited_retries(
+            action,
+            name,
+            lambda: self._download(target, dest, out, progress, source, overwrite),
+            token,
+        )
+
+    async def _audited_retries(
+        self,
+        action: str,
+        name: str,
+        attempt_once: Callable[[], Awaitable[_T]],
+        token: Token | None = None,
+    ) -> _T:
+        """``attempt_once()``, again after flow-control codes (with backoff, up to
+        ``flow_control_retries``), and the outcome audited as ``action`` on ``name``."""
         attempt = 0
         while True:
             try:
-                path = await self._download(target, dest, out, progress, source, overwrite)
+                result = await attempt_once()
             except CcfsFlowControlError as exc:
                 if attempt < self.profile.flow_control_retries:
                     await self._sleep(self.profile.retry_backoff * (2**attempt))
@@ -620,7 +642,7 @@ class CcfsClient:
                 self._record(action, name, exc, token)
                 raise
             self._record(action, name, None, token)
-            return path
+            return result
 
     async def _download(
         self,
@@ -644,7 +666,26 @@ class CcfsClient:
             auth_needed = True
         if out is None:
             dest = dest or self.profile.download_dir / download_name(name)
-            check_destination(dest, overwrite=overwrite)
+        return await self._stream_download(request, auth_needed, dest, out, progress, overwrite)
+
+    async def _stream_download(
+        self,
+        request: httpx.Request,
+        auth_needed: bool,
+        dest: Path | None,
+        out: BinaryIO | None,
+        progress: Progress | None,
+        overwrite: bool,
+        *,
+        finish: Callable[[PartialFile], Path] | None = None,
+    ) -> Path | None:
+        """Send ``request`` and stream its body to ``out`` or, through a partial file, to
+        ``dest`` (checked first unless ``finish`` is given: ``finish`` then decides what
+        the complete partial file becomes, and checks its own targets)."""
+        if out is None:
+            assert dest is not None
+            if finish is None:
+                check_destination(dest, overwrite=overwrite)
             try:
                 private_dir(dest.parent)
             except OSError as exc:
@@ -683,6 +724,9 @@ class CcfsClient:
                 out.flush()
                 return None
             assert part is not None and dest is not None
+            if finish is not None:
+                part.flush()
+                return finish(part)
             return part.commit(overwrite=overwrite)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from None
@@ -768,6 +812,28 @@ class CcfsClient:
             )
         if not audio:
             raise CcfsBadReplyError("CC-FS sent an empty file.", "Request a new token; retry.")
+
+
+def check_token_origin(token: Token) -> None:
+    """Refuse a token that is not plain text, or that does not name the http(s) server
+    that issued it (a tampered token store): such a token never goes into a URL."""
+    check_token(token.token)
+    parts = urlsplit(token.base_url)
+    if not token.base_url or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CcfsError(
+            f"The token of {token.file_name} does not say which server issued it.",
+            "Request a new token (Enter / ccfs-tui token); it is sent only to its server.",
+        )
+
+
+def play_voice_url(token: Token, now_ms: int) -> str:
+    """The playVoice URL of ``token`` at the server that issued it, the one place it is
+    built (``t`` is an anti-cache timestamp in ms). Refused by :func:`check_token_origin`."""
+    check_token_origin(token)
+    return (
+        f"{token.base_url.rstrip('/')}{PLAY_VOICE}?t={now_ms}&version=2.0"
+        f"&st={quote(token.token, safe='')}"
+    )
 
 
 def _json_kind(value: object) -> str:

@@ -151,6 +151,16 @@ class PartialFile:
         """Append ``data``."""
         self._file.write(data)
 
+    def flush(self) -> None:
+        """Put what was written on disk (to read it back from :attr:`path` before commit)."""
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def head(self, size: int = 8) -> bytes:
+        """The first ``size`` bytes written (after :meth:`flush`)."""
+        with open(self.path, "rb") as handle:
+            return handle.read(size)
+
     def commit(self, *, overwrite: bool) -> Path:
         """Flush to disk and give the file its final name; returns it.
 
