@@ -16,12 +16,17 @@ Example::
     index_path = "~/indexes"
     listen_bind = "127.0.0.1"             # the listening server (ccfs-tui listen, key l)
     listen_port = 0                       # 0: a free port
+    callback_url = "http://10.1.2.3:8089/ccfs-callback"   # ccfs-tui fetch: what CC-FS calls
+    callback_listen = "0.0.0.0:8089"      # ... and where this machine receives it
+    # callback_cert = "~/cb-cert.pem"     # an https receiver (with callback_key)
+    index_dir = "~/ccfs-indexes"          # where fetched index zips go
 
     [keys]                                # optional: other keys for actions (see core.keymap)
     request_token = "x"
 
 Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
-CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_LISTEN_BIND, CCFS_LISTEN_PORT, CCFS_PROFILE. Every
+CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_LISTEN_BIND, CCFS_LISTEN_PORT, CCFS_CALLBACK_LISTEN,
+CCFS_CALLBACK_URL, CCFS_CALLBACK_CERT, CCFS_CALLBACK_KEY, CCFS_INDEX_DIR, CCFS_PROFILE. Every
 error names the file and the key.
 """
 
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ccfs_tui.core.callback_receiver import DEFAULT_REPLY, parse_listen
 from ccfs_tui.core.child_env import child_environment, register_secret_variable
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.keymap import KeyTable, parse_keys_table
@@ -52,6 +58,10 @@ _ALLOWED_SIGNED = {"content-length", "content-type", "host"}
 
 def _default_download_dir() -> Path:
     return app_paths().download_dir
+
+
+def _default_index_dir() -> Path:
+    return app_paths().index_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,18 @@ class Profile:
     index_path: Path | None = None
     listen_bind: str = "127.0.0.1"
     listen_port: int = 0
+    callback_listen: str = ""
+    """``HOST:PORT`` the queryBillData callback receiver binds (empty: every address, on
+    the port of ``callback_url``)."""
+    callback_url: str = ""
+    """The ``callBackURL`` CC-FS is told (it must reach this machine)."""
+    callback_cert: Path | None = None
+    callback_key: Path | None = None
+    callback_reply: str = DEFAULT_REPLY
+    """The body of the 200 answer to a verified callback (not documented by Huawei)."""
+    callback_wait: float = 900.0
+    """Seconds ``fetch`` waits for a verified callback (CC-FS retries every 10 minutes)."""
+    index_dir: Path = field(default_factory=_default_index_dir)
     flow_control_retries: int = 2
     retry_backoff: float = 1.0
     has_inline_secret: bool = field(default=False, repr=False)
@@ -131,6 +153,13 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "index_path": str,
     "listen_bind": str,
     "listen_port": int,
+    "callback_listen": str,
+    "callback_url": str,
+    "callback_cert": str,
+    "callback_key": str,
+    "callback_reply": str,
+    "callback_wait": (int, float),
+    "index_dir": str,
     "flow_control_retries": int,
     "retry_backoff": (int, float),
 }
@@ -188,6 +217,7 @@ def _profile_from_table(name: str, table: Mapping[str, Any], path: Path) -> Prof
     for key in ("ca_bundle", "download_dir", "index_path"):
         if key in table:
             kwargs[key] = _expand(table[key])
+    kwargs.update(_callback_settings(table, where))
     if "signed_headers" in table:
         headers = tuple(str(h).lower() for h in table["signed_headers"])
         bad = [h for h in headers if h not in _ALLOWED_SIGNED]
@@ -316,7 +346,62 @@ def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:
                 "Set it to a port (0 for a free one), or unset it.",
             )
         changes["listen_port"] = _listen_port(int(text), "CCFS_LISTEN_PORT")
+    changes.update(_callback_env(env))
     return replace(profile, **changes) if changes else profile
+
+
+_CALLBACK_ENV = {
+    "CCFS_CALLBACK_LISTEN": "callback_listen",
+    "CCFS_CALLBACK_URL": "callback_url",
+    "CCFS_CALLBACK_CERT": "callback_cert",
+    "CCFS_CALLBACK_KEY": "callback_key",
+    "CCFS_INDEX_DIR": "index_dir",
+}
+
+
+def _callback_settings(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The fetch settings of a profile table (``callback_*``, ``index_dir``), checked."""
+    out: dict[str, Any] = {}
+    for key in ("callback_listen", "callback_url", "callback_cert", "callback_key", "index_dir"):
+        if key in table:
+            out[key] = _callback_value(key, table[key], f"{where}.{key}")
+    if "callback_reply" in table:
+        if not table["callback_reply"].strip():
+            raise ConfigError(
+                f"{where}.callback_reply: must not be empty (CC-FS retries a callback answered "
+                "with an empty body).",
+                f"Leave it out for the default {DEFAULT_REPLY}.",
+            )
+        out["callback_reply"] = table["callback_reply"]
+    if "callback_wait" in table:
+        if table["callback_wait"] <= 0:
+            raise ConfigError(f"{where}.callback_wait: must be more than 0 seconds.")
+        out["callback_wait"] = float(table["callback_wait"])
+    return out
+
+
+def _callback_env(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        key: _callback_value(key, env[var], var)
+        for var, key in _CALLBACK_ENV.items()
+        if env.get(var)
+    }
+
+
+def _callback_value(key: str, value: str, where: str) -> Any:
+    if key == "callback_listen":
+        parse_listen(value, where)
+        return value.strip()
+    if key == "callback_url":
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"{where}: {value[:80]!r} is not an http(s) URL.",
+                "Write the URL CC-FS must call, e.g. http://10.1.2.3:8089/ccfs-callback (an "
+                "address of this machine that CC-FS can reach).",
+            )
+        return value.strip()
+    return _expand(value)
 
 
 def _listen_bind(value: str, where: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -18,6 +18,14 @@ class AppPaths:
     state_dir: Path
     cache_dir: Path
     download_dir: Path
+    data_dir: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
+
+    @property
+    def index_dir(self) -> Path:
+        """Where ``ccfs-tui fetch`` saves index zips by default (profile ``index_dir``)."""
+        return self.data_dir / "indexes"
 
     @property
     def config_file(self) -> Path:
@@ -62,6 +70,7 @@ class AppPaths:
             ("cache dir", self.cache_dir),
             ("demo files", self.demo_dir),
             ("download dir", self.download_dir),
+            ("index dir", self.index_dir),
         ]
 
 
@@ -72,4 +81,5 @@ def app_paths() -> AppPaths:
         state_dir=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
         cache_dir=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
         download_dir=Path(platformdirs.user_downloads_dir()) / APP_NAME,
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
     )
