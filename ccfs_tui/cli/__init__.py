@@ -26,6 +26,7 @@ from ccfs_tui.cli.common import (
     Terminated,
     exit_code,
 )
+from ccfs_tui.cli.suggest import meant_command
 
 COMMAND_MODULES = (
     "open",
@@ -34,6 +35,7 @@ COMMAND_MODULES = (
     "token",
     "url",
     "download",
+    "listen",
     "locate",
     "index",
     "audit",
@@ -66,6 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     first = args_list[0] if args_list else ""
     if first not in parser.commands and first not in ("-h", "--help", "-V", "--version"):
+        meant = meant_command(first, parser.commands)
+        if meant is not None:  # a typo, not an index path: say so (exit 2, as argparse does)
+            from ccfs_tui.core.sanitize import visible
+
+            print(
+                f"{PROG}: '{visible(first)}' is not a command nor an existing index path: "
+                f"did you mean `{meant}`? (see {PROG} --help)",
+                file=sys.stderr,
+            )
+            return 2
         args_list.insert(0, "open")
     args = parser.parse_args(args_list)
     try:

@@ -453,6 +453,11 @@ class ListenServer:
             self._entries[token] = listening
         return listening
 
+    def registered(self) -> list[Listening]:
+        """Every recording served, in the order registered."""
+        with self._lock:
+            return list(self._entries.values())
+
     def lookup(self, token: str) -> Listening | None:
         """The recording registered under ``token`` (compared in constant time)."""
         wanted = token.encode("utf-8", "surrogateescape")
