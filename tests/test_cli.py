@@ -133,8 +133,8 @@ def test_audit_lists_recent_actions(emulator, emulator_recordings, env_for, caps
     _run(capsys, "token", emulator_recordings[0].original_file_name)
     code, out, _ = _run(capsys, "audit")
     lines = out.strip().splitlines()
-    assert code == 0 and len(lines) == 2
-    assert " ok [0] token#" in lines[0] and " auth " in lines[1]
+    assert code == 0 and len(lines) == 2  # newest first, as in the TUI
+    assert " auth " in lines[0] and " ok [0] token#" in lines[1]
 
 
 def test_version_subprocess_is_fast_enough_to_script() -> None:

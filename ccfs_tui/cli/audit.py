@@ -13,9 +13,15 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subcommands) -> None:
-    audit = sub.add_parser("audit", help="print the recent audit-log entries")
+    audit = sub.add_parser(
+        "audit",
+        help="print the recent audit-log entries, newest first",
+        description="Print the recent entries of the audit log (every token request and "
+        "download, by the CLI and the TUI), newest first as in the TUI's audit screen. Token "
+        "fingerprints only, never tokens or the SK.",
+    )
     audit.add_argument("-n", "--limit", type=count(1), default=30, help="how many (default 30)")
-    audit.add_argument("--json", action="store_true", help="print the raw JSON lines")
+    audit.add_argument("--json", action="store_true", help="print the JSON lines (newest first)")
     audit.set_defaults(run=run)
 
 
@@ -36,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if not entries and not args.json:
         print(f"no audit entries yet ({log.path})", file=sys.stderr)
-    for entry in entries:
+    for entry in reversed(entries):  # newest first, as the TUI's audit screen lists them
         if args.json:
             print(json_visible(json.dumps(asdict(entry), ensure_ascii=False)))
         else:

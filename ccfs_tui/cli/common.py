@@ -19,6 +19,12 @@ PROG = "ccfs-tui"
 MAX_ERROR_LINE = 1000
 """Characters of an error line on stderr (the server's part is cut much shorter)."""
 
+INDEX_HELP = (
+    "a recording index CSV (any name when given here), a .csv.gz of one, a .zip holding "
+    "*_record*.csv members, or a folder searched for *_record*.csv, *_record*.csv.gz and *.zip"
+)
+"""What an INDEX argument may be (``open``, ``index``)."""
+
 
 class CommandModule(Protocol):
     """A subcommand module: ``register`` adds its parser(s), each with ``run`` as default."""

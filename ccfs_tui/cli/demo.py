@@ -11,7 +11,11 @@ if TYPE_CHECKING:
 
 def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
-        "demo", help="open the TUI on the embedded emulator with a sample index"
+        "demo",
+        help="open the TUI on the embedded emulator with a sample index",
+        description="Start the embedded CC-FS emulator on loopback and open the TUI on a "
+        "sample index of its recordings: no configuration, no real server. Its tokens are "
+        "kept apart from real ones; its requests are audited as profile 'demo'.",
     )
     parser.set_defaults(run=run)
 

@@ -8,21 +8,30 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ccfs_tui.cli.remote import add_request_parser, run_remote
+from ccfs_tui.cli.remote import add_request_parser, run_session
+from ccfs_tui.core.tokens import Token
 
 if TYPE_CHECKING:
     from ccfs_tui.cli.common import Subcommands
-    from ccfs_tui.core.client import CcfsClient
-    from ccfs_tui.core.tokens import Token, TokenStore
+    from ccfs_tui.core.session import Session
 
 
 def register(sub: Subcommands) -> None:
-    cmd = add_request_parser(sub, "download", "download the audio of FILE_NAME")
+    cmd = add_request_parser(
+        sub,
+        "download",
+        "download the audio of FILE_NAME",
+        "Request a playback token for FILE_NAME and download the recording (a WAV). Without "
+        "-o it goes to the profile's download_dir (default: the download dir `ccfs-tui "
+        "locate` prints), named after the recording (date_agent_name_HASH.wav), replacing "
+        "an earlier download of the same recording; the path is printed.",
+    )
     cmd.add_argument(
         "-o",
         "--output",
         type=Path,
-        help="file to write (not an existing one unless --force; - for stdout)",
+        help="file to write instead (not an existing one unless --force; - for stdout); "
+        "default: the profile's download_dir",
     )
     cmd.add_argument("--force", action="store_true", help="replace the -o file if it exists")
     cmd.add_argument(
@@ -36,15 +45,14 @@ def register(sub: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     output = checked_output(args.output, args.force)
 
-    async def body(client: CcfsClient, store: TokenStore) -> None:
+    async def body(session: Session) -> None:
         if args.record:
-            await _download(client, args.file_name, output, args.force, "record")
+            await _download(session, args.file_name, output, args.force)
             return
-        token = await client.request_play_token(args.file_name)
-        store.add(token)
-        await _download(client, token, output, args.force, "play")
+        token = await session.request_token(args.file_name)
+        await _download(session, token, output, args.force)
 
-    return run_remote(args, body)
+    return run_session(args, body)
 
 
 def checked_output(output: Path | None, force: bool) -> Path | None:
@@ -71,26 +79,27 @@ def checked_output(output: Path | None, force: bool) -> Path | None:
 
 
 async def _download(
-    client: CcfsClient,
-    target: Token | str,
-    output: Path | None,
-    force: bool,
-    source: Literal["play", "record"],
+    session: Session, target: Token | str, output: Path | None, force: bool
 ) -> None:
+    """``target``'s audio (a token: playVoice; a file name: downloadRecordFile) to
+    ``output``, standard output for ``-``, else the profile's download folder."""
     from ccfs_tui.core.sanitize import visible
 
     if output is not None and str(output) == "-":
-        await client.download_to(
+        source: Literal["play", "record"] = "play" if isinstance(target, Token) else "record"
+        await session.download_to(
             target, sys.stdout.buffer, progress=progress_printer(), source=source
         )
         return
-    path = await client.download(
-        target,
-        output,
-        progress=progress_printer(),
-        source=source,
-        overwrite=force or output is None,  # our own download folder: the same recording
-    )
+    overwrite = force or output is None  # our own download folder: the same recording
+    if isinstance(target, Token):
+        path = await session.download(
+            target, output, progress=progress_printer(), overwrite=overwrite
+        )
+    else:
+        path = await session.download_record(
+            target, output, progress=progress_printer(), overwrite=overwrite
+        )
     print(visible(str(path)))
 
 

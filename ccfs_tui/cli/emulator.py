@@ -14,7 +14,13 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subcommands) -> None:
-    emu = sub.add_parser("emulator", help="run the embedded CC-FS emulator in the foreground")
+    emu = sub.add_parser(
+        "emulator",
+        help="run the embedded CC-FS emulator in the foreground",
+        description="Run the embedded CC-FS emulator until Ctrl-C, for scripts and other "
+        "clients: it prints its base URL, AK, CA bundle (--tls) and where it wrote a sample "
+        "index of the recordings it serves, with the export lines that point ccfs-tui at it.",
+    )
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emu.add_argument("--port", type=count(0, 65535), default=0, help="port (default: a free one)")
     emu.add_argument("--tls", action="store_true", help="serve HTTPS with a self-signed cert")
@@ -27,8 +33,8 @@ def register(sub: Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from ccfs_tui.emulator.standalone import serve
     from ccfs_tui.core.secret import Secret
+    from ccfs_tui.emulator.standalone import serve
 
     sk = os.environ.get("CCFS_SECRET_KEY")
     if sk and not args.app_id:

@@ -10,7 +10,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: Subcommands) -> None:
-    sub.add_parser("locate", help="print every path ccfs-tui uses").set_defaults(run=run)
+    sub.add_parser(
+        "locate",
+        help="print every path ccfs-tui uses",
+        description="Print every file and folder ccfs-tui reads or writes: config file, "
+        "token store, audit log, signature guard, cache and download folders.",
+    ).set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """What the commands that talk to CC-FS share (``token``, ``url``, ``download``): their
-options, the client wiring, and SIGTERM handled like Ctrl-C (the download's partial file
+options, the session (the one wiring of profile, SK, client, token store and audit log,
+shared with the TUI), and SIGTERM handled like Ctrl-C (the download's partial file
 is removed either way; kill -9 leaves it to the next run)."""
 
 from __future__ import annotations
@@ -15,16 +16,22 @@ from ccfs_tui.cli.common import PROG, Terminated, add_profile_options, utf8_text
 if TYPE_CHECKING:
     from ccfs_tui.cli.common import Subcommands
     from ccfs_tui.core.client import CcfsClient
-    from ccfs_tui.core.config import Config, Profile
+    from ccfs_tui.core.session import Session
     from ccfs_tui.core.tokens import TokenStore
 
-Body = Callable[["CcfsClient", "TokenStore"], Awaitable[None]]
-"""What a command does with the profile's client and the token store."""
+Body = Callable[["Session"], Awaitable[None]]
+"""What a command does with the session (profile ready, client made, SK loaded)."""
+
+ClientBody = Callable[["CcfsClient", "TokenStore"], Awaitable[None]]
+"""The same with the session's client and token store (:func:`run_remote`)."""
 
 
-def add_request_parser(sub: Subcommands, name: str, text: str) -> argparse.ArgumentParser:
-    """The parser of a command that sends a request about one FILE_NAME."""
-    cmd = sub.add_parser(name, help=text)
+def add_request_parser(
+    sub: Subcommands, name: str, text: str, description: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of a command that sends a request about one FILE_NAME (``text`` in the
+    command list, ``description`` at the top of its --help)."""
+    cmd = sub.add_parser(name, help=text, description=description)
     cmd.add_argument(
         "file_name",
         type=utf8_text,
@@ -41,11 +48,20 @@ def add_request_parser(sub: Subcommands, name: str, text: str) -> argparse.Argum
     return cmd
 
 
-def run_remote(args: argparse.Namespace, body: Body) -> int:
-    """Run ``body`` with the client of ``args.profile``; SIGTERM cancels it like Ctrl-C."""
+def run_session(args: argparse.Namespace, body: Body) -> int:
+    """Run ``body`` with the session of ``args.profile``; SIGTERM cancels it like Ctrl-C."""
     import asyncio
 
     return asyncio.run(_until_signal(args, body))
+
+
+def run_remote(args: argparse.Namespace, body: ClientBody) -> int:
+    """:func:`run_session` for a body that takes the session's client and token store."""
+
+    async def with_client(session: Session) -> None:
+        await body(await session.get_client(), session.tokens)
+
+    return run_session(args, with_client)
 
 
 async def _until_signal(args: argparse.Namespace, body: Body) -> int:
@@ -65,7 +81,7 @@ async def _until_signal(args: argparse.Namespace, body: Body) -> int:
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # main thread only
         loop.add_signal_handler(signal.SIGTERM, terminate)
     try:
-        return await _with_client(args, body)
+        return await _with_session(args, body)
     except asyncio.CancelledError:
         if terminated:
             raise Terminated from None
@@ -75,40 +91,37 @@ async def _until_signal(args: argparse.Namespace, body: Body) -> int:
             loop.remove_signal_handler(signal.SIGTERM)
 
 
-def load_profile(profile_name: str | None, insecure: bool) -> tuple[Config, Profile]:
-    """The config and the chosen profile, checked ready to use (``--insecure`` applied)."""
-    from ccfs_tui.core.config import check_profile_ready, load_config, select_profile
+async def _with_session(args: argparse.Namespace, body: Body) -> int:
+    from ccfs_tui.core.session import Session
 
-    config = load_config()
-    profile = select_profile(config, profile_name)
-    if insecure:
-        profile = profile.with_overrides(verify=False)
-    check_profile_ready(profile)
-    return config, profile
-
-
-async def _with_client(args: argparse.Namespace, body: Body) -> int:
-    import getpass
-
-    from ccfs_tui.core.audit import AuditLog
-    from ccfs_tui.core.client import CcfsClient
-    from ccfs_tui.core.config import resolve_secret
-    from ccfs_tui.core.paths import app_paths
-    from ccfs_tui.core.tokens import TokenStore
-
-    config, profile = load_profile(args.profile, args.insecure)
+    session = Session.open(args.profile, insecure=args.insecure, on_warning=warn)
+    profile = session.check_ready()
     if not profile.verify:
         print(f"{PROG}: WARNING: TLS verification is OFF for {profile.base_url}", file=sys.stderr)
-    prompt = getpass.getpass if profile.secret_prompt and sys.stdin.isatty() else None
-    secret = resolve_secret(profile, prompt=prompt, config=config)
-    paths = app_paths()
-    store = TokenStore(paths.token_store)
-    store.load()
-    if store.load_error:
-        warn(store.load_error)
-    audit = AuditLog(paths.audit_log, on_warning=lambda text: warn(text))
-    async with CcfsClient(profile, secret, audit=audit) as client:
+    async with session:
+        await _connect(session)
+        if session.tokens.load_error:
+            warn(session.tokens.load_error)
         if args.confirm_resend:
-            client.confirm_resend()
-        await body(client, store)
+            session.confirm_resend()
+        await body(session)
     return 0
+
+
+async def _connect(session: Session) -> None:
+    """Make the session's client; the SK is asked for on the terminal when the profile
+    says so (``secret_prompt``) and standard input is one."""
+    import getpass
+
+    from ccfs_tui.core.secret import Secret
+    from ccfs_tui.core.session import SecretNeeded
+
+    try:
+        await session.get_client()
+    except SecretNeeded as need:
+        profile = session.profile
+        if profile is None or not (profile.secret_prompt and sys.stdin.isatty()):
+            raise
+        # no plain local holds the typed SK: a crash report with locals must not show it
+        session.give_secret(Secret(getpass.getpass(need.prompt)))
+        await session.get_client()
