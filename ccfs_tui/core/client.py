@@ -13,7 +13,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TypeVar
@@ -24,6 +24,8 @@ import httpx
 from ccfs_tui import __version__
 from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.audit import AuditLog
+from ccfs_tui.core.bill_window import BillWindow
+from ccfs_tui.core.callback_receiver import BILL_FILE_RE, RESPONSE_ID_RE
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.download_files import (
@@ -40,13 +42,22 @@ from ccfs_tui.core.errors import (
     CcfsError,
     CcfsFlowControlError,
     CcfsIpLockedError,
+    CcfsResultError,
     CcfsServerError,
     CcfsTimeoutError,
     CcfsTlsError,
+    ConfigError,
     scrub,
 )
+from ccfs_tui.core.record_zip import Extracted, check_folder_target, extract_wavs
 from ccfs_tui.core.recording import normalize_file_name
-from ccfs_tui.core.result_codes import FLOW_CONTROL, SUCCESS, result_error
+from ccfs_tui.core.result_codes import (
+    FLOW_CONTROL,
+    NO_DATA,
+    SUCCESS,
+    no_recording_error,
+    result_error,
+)
 from ccfs_tui.core.sanitize import check_token, error_text
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signature_guard import SignatureGuard, default_guard
@@ -60,6 +71,8 @@ DOWNLOAD_RECORD_FILE = f"{API}/downloadRecordFile"
 QUERY_BILL_DATA = f"{API}/queryBillData"
 DOWNLOAD_BILL_FILE = f"{API}/downloadBillFile"
 DOWNLOAD_RECORD = f"{API}/downloadRecord"
+DATA_TYPES = ("call", "record", "call_record")
+"""queryBillData ``dataType``: CDRs, the recording index, or both."""
 MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BYTES = 1 << 20
 """The most of a JSON reply that is read (decoded); a longer one is refused."""
@@ -598,6 +611,159 @@ class CcfsClient:
         it arrives; the same checks and limits apply."""
         await self._download_audited(target, None, out, progress, source, False)
 
+    # -- the index (queryBillData, downloadBillFile) and recordings by call id ----------
+
+    async def query_bill_data(
+        self,
+        window: BillWindow,
+        data_type: str,
+        callback_url: str,
+        filters: Mapping[str, str] | None = None,
+    ) -> str:
+        """Send queryBillData for ``window``; return the ``responseId`` its callback carries.
+
+        ``filters`` are optional msgBody fields (accountId, agentId, callId, callerNo,
+        calleeNo); empty ones are left out. Flow control is retried like other requests;
+        audited as ``queryBillData``.
+        """
+        if data_type not in DATA_TYPES:
+            raise ConfigError(
+                f"dataType {data_type!r} is not one of {', '.join(DATA_TYPES)}.",
+                "Use --type call, record or call_record.",
+            )
+        body: dict[str, Any] = {
+            "beginTime": window.begin_text,
+            "endTime": window.end_text,
+            "dataType": data_type,
+            "callBackURL": callback_url,
+        }
+        body.update({key: value for key, value in (filters or {}).items() if value})
+        return await self._audited_retries(
+            "queryBillData", f"{window} {data_type}", lambda: self._query_bill_data(body)
+        )
+
+    async def _query_bill_data(self, body: dict[str, Any]) -> str:
+        data = await self._post_json(QUERY_BILL_DATA, msg_body=body)
+        code = str(data.get("resultCode", data.get("retCode", "")))
+        if code != SUCCESS:
+            raise result_error(code or "?", str(data.get("resultDesc", "")))
+        result = data.get("resultData")
+        response_id = result.get("responseId") if isinstance(result, dict) else None
+        if not isinstance(response_id, str) or not RESPONSE_ID_RE.fullmatch(response_id):
+            raise CcfsBadReplyError(
+                "CC-FS accepted the query but sent no usable responseId (resultData.responseId).",
+                "Retry; if it persists, report it with the CC-FS version.",
+            )
+        return response_id
+
+    async def download_bill_file(
+        self,
+        bill_file_name: str,
+        dest: Path | None = None,
+        *,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Stream the zip ``bill_file_name`` (``yyyyMMdd_<responseId>.zip``) to ``dest``
+        (default: ``index_dir`` / the name), atomically like every download; a reply that
+        is not a zip is refused. Audited as ``downloadBillFile``."""
+        if not BILL_FILE_RE.fullmatch(bill_file_name):
+            raise ConfigError(
+                f"{error_text(bill_file_name)!r} is not a bill file name.",
+                "It looks like yyyyMMdd_<responseId>.zip: at most 49 letters, digits, '.', "
+                "'_' or '-'.",
+            )
+        target = dest or self.profile.index_dir / bill_file_name
+        check_destination(target, overwrite=overwrite)
+
+        def finish(part: PartialFile) -> Path:
+            if not part.head(4).startswith(b"PK"):
+                raise CcfsBadReplyError(
+                    "CC-FS sent a bill file that is not a zip archive; nothing was saved.",
+                    "Retry; if it persists, base_url may point at a proxy that changes replies.",
+                )
+            return part.commit(overwrite=overwrite)
+
+        async def once() -> Path | None:
+            request = self._build_json_request(
+                DOWNLOAD_BILL_FILE, msg_body={"billFileName": bill_file_name}
+            )
+            return await self._stream_download(
+                request, True, target, None, progress, overwrite, finish=finish
+            )
+
+        path = await self._audited_retries("downloadBillFile", bill_file_name, once)
+        assert path is not None
+        return path
+
+    async def download_record(
+        self,
+        *,
+        call_id: str = "",
+        file_name: str = "",
+        cc_id: str = "",
+        dest: Path | None = None,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> Extracted:
+        """downloadRecord by ``call_id`` (and/or ``file_name``, ``cc_id``).
+
+        One recording is a WAV at ``dest`` (default ``<callId>.wav`` in the download
+        folder); several come as a zip whose WAVs are extracted safely into the folder
+        ``dest`` (default ``<callId>/``; see :func:`~ccfs_tui.core.record_zip.extract_wavs`).
+        Which one it is is read from the first bytes (``RIFF`` / ``PK``), never from the
+        content type. resultCode 0300012 for a call id is :func:`no_recording_error`.
+        Audited as ``downloadRecord``.
+        """
+        name = normalize_file_name(file_name) if file_name else ""
+        if not call_id and not name:
+            raise ConfigError("downloadRecord needs a call id or a file name.", "Give --call-id.")
+        stem = _safe_stem(call_id) if call_id else download_name(name).removesuffix(".wav")
+        wav = dest or self.profile.download_dir / f"{stem}.wav"
+        folder = dest or self.profile.download_dir / stem
+        if dest is not None and dest.is_dir() and not dest.is_symlink():
+            check_folder_target(dest, overwrite=overwrite)
+        else:
+            check_destination(wav, overwrite=overwrite)
+            if dest is None:
+                check_folder_target(folder, overwrite=overwrite)
+        body: dict[str, Any] = {"callId": call_id} if call_id else {}
+        if name:
+            body["fileName"] = name
+        if cc_id:
+            body["ccId"] = cc_id
+        result: list[Extracted] = []
+
+        def finish(part: PartialFile) -> Path:
+            head = part.head(4)
+            if head.startswith(b"RIFF"):
+                path = part.commit(overwrite=overwrite)
+                result.append(Extracted(path.parent, [path]))
+                return path
+            if head.startswith(b"PK"):
+                limit = self.profile.max_download_mb * MB
+                result.append(extract_wavs(part.path, folder, max_bytes=limit, overwrite=overwrite))
+                return folder
+            raise CcfsBadReplyError(
+                f"CC-FS sent neither a WAV nor a zip (it begins {error_text(repr(head))}); "
+                "nothing was saved.",
+                "Retry; if it persists, report it with the call id.",
+            )
+
+        async def once() -> Path | None:
+            request = self._build_json_request(DOWNLOAD_RECORD, msg_body=body)
+            try:
+                return await self._stream_download(
+                    request, True, wav, None, progress, overwrite, finish=finish
+                )
+            except CcfsResultError as exc:
+                if exc.result_code == NO_DATA and call_id:
+                    raise no_recording_error(call_id, exc.desc) from None
+                raise
+
+        await self._audited_retries("downloadRecord", call_id or name, once)
+        return result[-1]
+
     async def _download_audited(
         self,
         target: Token | str,
@@ -834,6 +1000,12 @@ def play_voice_url(token: Token, now_ms: int) -> str:
         f"{token.base_url.rstrip('/')}{PLAY_VOICE}?t={now_ms}&version=2.0"
         f"&st={quote(token.token, safe='')}"
     )
+
+
+def _safe_stem(text: str) -> str:
+    """A call id as a file name: letters, digits, ``.-_`` kept, anything else ``_``."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in text)
+    return safe.strip(".")[:80] or "call"
 
 
 def _json_kind(value: object) -> str:
