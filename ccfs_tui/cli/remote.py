@@ -96,7 +96,7 @@ async def _with_session(args: argparse.Namespace, body: Body) -> int:
 
     session = Session.open(args.profile, insecure=args.insecure, on_warning=warn)
     profile = session.check_ready()
-    if not profile.verify:
+    if not profile.verify and profile.base_url.startswith("https://"):  # http:// has no TLS
         print(f"{PROG}: WARNING: TLS verification is OFF for {profile.base_url}", file=sys.stderr)
     async with session:
         await _connect(session)
