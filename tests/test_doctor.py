@@ -76,7 +76,7 @@ def test_all_pass_over_tls_with_the_ca_bundle(
     monkeypatch.setenv("CCFS_CA_BUNDLE", str(tls_emulator.ca_bundle))
     code, lines, output = _doctor(capsys)
     assert code == 0, output
-    assert lines["TLS"].startswith(f"✓ TLSv1.") and "trusted with" in lines["TLS"]
+    assert lines["TLS"].startswith("✓ TLSv1.") and "trusted with" in lines["TLS"]
     assert lines["signature"].startswith("✓ accepted")
     assert output.splitlines()[-1] == "ccfs-tui doctor: all checks passed"
     assert len(_signed_requests(tls_emulator)) == 1
@@ -196,8 +196,9 @@ def test_bad_config_file_fails_first_with_the_fix(good_terminal, capsys) -> None
     config.chmod(0o664)
     code, lines, _ = _doctor(capsys)
     assert code == 1
-    assert lines["config file"].startswith("✗") and "group or others can write it" in (
-        lines["config file"]
+    assert (
+        lines["config file"].startswith("✗")
+        and "group or others can write it" in (lines["config file"])
     )
     assert f"chmod go-w {config}" in lines["config file"]
     config.chmod(0o600)
@@ -339,3 +340,28 @@ def test_state_files_stay_private_after_a_doctor_run(cli_env, good_terminal, cap
     audit = app_paths().audit_log
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
     assert "ccfs-tui-doctor-" in audit.read_text() and _secret(cli_env) not in audit.read_text()
+
+
+def test_profile_ports_checked_when_set(cli_env, good_terminal, capsys) -> None:
+    with socket.socket() as busy, socket.socket() as probe:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+        probe.close()
+        config = app_paths().config_file
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(
+            f'[profiles.default]\ncallback_listen = "127.0.0.1:{taken}"\nlisten_port = {free}\n'
+        )
+        config.chmod(0o600)
+        code, lines, _ = _doctor(capsys)
+    assert code == 1
+    assert lines["callback port"].startswith(f"✗ cannot listen on 127.0.0.1:{taken}")
+    assert lines["listen port"] == f"✓ 127.0.0.1:{free} is free to listen on"
+
+
+def test_no_port_lines_for_a_profile_without_ports(cli_env, good_terminal, capsys) -> None:
+    code, lines, _ = _doctor(capsys)
+    assert code == 0 and "callback port" not in lines and "listen port" not in lines

@@ -1,7 +1,8 @@
 """The doctor's port checks: the profile's callback / listen ports can be bound.
 
-Only the settings the profile has are checked (``callback_listen``: ``"HOST:PORT"`` or a
-port; ``listen_port``: a port); a profile without them gets no line.
+Only the ports a profile sets are checked: ``callback_listen`` (``"HOST:PORT"``, where
+CC-FS's index callback arrives) and ``listen_port`` on ``listen_bind`` (``ccfs-tui
+listen``; 0, a free port, needs no check). A profile without them gets no line.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from collections.abc import Iterator
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.doctor.result import CheckResult, fail, ok
 from ccfs_tui.core.sanitize import error_text, visible
-
-SETTINGS = (("callback_listen", "callback port"), ("listen_port", "listen port"))
-"""Profile attributes naming a port ccfs-tui listens on, and their line's name."""
 
 
 def listen_address(value: object) -> tuple[str, int] | None:
@@ -68,7 +66,9 @@ def check_port(name: str, host: str, port: int) -> CheckResult:
 
 def port_checks(profile: Profile) -> Iterator[CheckResult]:
     """A line per listening port the profile sets."""
-    for attribute, name in SETTINGS:
-        address = listen_address(getattr(profile, attribute, None))
-        if address is not None:
-            yield check_port(name, *address)
+    callback = listen_address(profile.callback_listen)
+    if callback is not None:
+        yield check_port("callback port", *callback)
+    listen = listen_address((profile.listen_bind, profile.listen_port))
+    if listen is not None:
+        yield check_port("listen port", *listen)
