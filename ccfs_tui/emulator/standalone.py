@@ -40,7 +40,7 @@ def serve(
     ak = app_id or make_app_id()
     sk = secret if secret is not None else make_secret()
     if index_path is None:
-        fd, name = tempfile.mkstemp(prefix="ccfs-emulator-index-", suffix=".csv")
+        fd, name = tempfile.mkstemp(prefix="ccfs-emulator-", suffix="_record.csv")
         os.close(fd)
         index_path = Path(name)
     try:
