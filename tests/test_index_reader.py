@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ccfs_tui.core.index_reader import (
+from ccfs_tui.core.index import (
     MAX_PROBLEMS_PER_FILE,
     IndexProblem,
     RowBatch,
@@ -180,7 +180,7 @@ def test_row_batch_is_a_sequence_of_tuples() -> None:
     assert list(batch) == rows
     assert batch[0] == rows[0] and batch[-1] == rows[-1]
     assert batch[1:] == rows[1:]
-    assert batch.column(4) == ["Q-0001", "Q-0002", "Q-0003"]
+    assert [row[4] for row in batch] == ["Q-0001", "Q-0002", "Q-0003"]
     assert not RowBatch()
     with pytest.raises(IndexError):
         batch[3]
@@ -429,7 +429,7 @@ def test_a_25000_row_file_arrives_in_chunks_before_it_is_all_read(tmp_path: Path
     assert chunks[-1].bytes_done == chunks[-1].bytes_total
     done = [c.bytes_done for c in chunks]
     assert done == sorted(done)
-    got = [call_id for c in chunks for call_id in c.rows.column(4)]
+    got = [row[4] for c in chunks for row in c.rows]
     assert got == [f"W-{n:04d}" for n in range(1, count + 1)]
 
 

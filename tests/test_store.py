@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ccfs_tui.core.store as store_module
-from ccfs_tui.core.index_reader import iter_index, read_recordings, recording_from_row
+from ccfs_tui.core.index import iter_index, read_recordings, recording_from_row
 from ccfs_tui.core.recording import COLUMNS
 from ccfs_tui.core.store import NO_AGENT, NO_VDN, RecordingStore
 

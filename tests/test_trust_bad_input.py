@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ccfs_tui.cli import main
-from ccfs_tui.core import index_reader
+from ccfs_tui.core.index import inputs as index_inputs
 from ccfs_tui.core.paths import app_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -249,7 +249,7 @@ def test_unreadable_index_paths_are_reported_and_the_rest_loads(
                 raise PermissionError(13, "Permission denied", str(file))
             return real_open(file, *args, **kwargs)
 
-        monkeypatch.setattr(index_reader, "open", refusing_open, raising=False)
+        monkeypatch.setattr(index_inputs, "open", refusing_open, raising=False)
     code = main(["index", str(locked), str(under_a_file), str(good)])
     out, err = capsys.readouterr()
     assert code == 0 and out == "8 recordings, 2 skipped line(s)\n"

@@ -80,7 +80,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from ccfs_tui.core.child_env import child_environment
-from ccfs_tui.core.index_reader import (
+from ccfs_tui.core.index import (
     MAX_PROBLEMS_PER_FILE,
     NCOLS,
     TEXT_COMMA,
@@ -357,7 +357,7 @@ _VDN_BITS, _AGENT_BITS = 15, 16
 def _day_lanes(lanes: bytes, count: int) -> int:
     """The call_begin day of each row as BCD (``2026-10-03`` -> 0x20261003), as one big int
     of 8-byte little-endian lanes (numeric order of the lanes is date order), from the
-    rows' call_begin values each followed by ``\n`` (:meth:`RowBatch.begin_lanes`)."""
+    rows' call_begin values each followed by ``\n`` (:meth:`RowBatch.begin_times`)."""
     if len(lanes) != 20 * count:
         raise ValueError("call_begin values must be YYYY-MM-DD hh:mm:ss")
     out = bytearray(8 * count)
@@ -883,7 +883,7 @@ class RecordingStore:
             return
         split = batch.split_text()
         batch.drop_split()
-        columns, keys, counts = _prepare(self._codes, count, split, batch.begin_lanes(split))
+        columns, keys, counts = _prepare(self._codes, count, split, batch.begin_times(split))
         del split
         self._append(count, *batch.raw_text(), columns, keys, counts)
 
@@ -1772,7 +1772,7 @@ def _load_helper_main() -> int:
                 batch = chunk.rows
                 split = batch.split_text()
                 batch.drop_split()
-                begins = batch.begin_lanes(split)
+                begins = batch.begin_times(split)
                 columns, keys, counts = _prepare(codes, len(batch), split, begins)
                 del split
                 if codes.wide:

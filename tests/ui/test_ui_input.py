@@ -11,7 +11,7 @@ from typing import Any
 from textual import events
 from ui_support import AppFactory, loaded, wait_for
 
-from ccfs_tui.core.index_reader import read_recordings
+from ccfs_tui.core.index import read_recordings
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.ui.app import CcfsApp
 
