@@ -134,6 +134,12 @@ class CcfsBadTokenError(CcfsBadReplyError):
     kind = "bad-reply"
 
 
+class CcfsTokenExpiredError(CcfsError):
+    """A stored token's 30 minutes are over: it is not used (renew it)."""
+
+    kind = "expired"
+
+
 class CcfsDestinationError(CcfsError):
     """A download cannot go where it was asked to (a folder, a link, a device, a file that
     exists without ``--force``): refused before any request is sent."""
