@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "token",
     "url",
     "download",
+    "fetch",
     "listen",
     "locate",
     "index",

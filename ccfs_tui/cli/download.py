@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from ccfs_tui.cli.common import count, utf8_text, warn
 from ccfs_tui.cli.remote import add_request_parser, run_session
+from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.tokens import Token
 
 if TYPE_CHECKING:
@@ -24,7 +26,10 @@ def register(sub: Subcommands) -> None:
         "Request a playback token for FILE_NAME and download the recording (a WAV). Without "
         "-o it goes to the profile's download_dir (default: the download dir `ccfs-tui "
         "locate` prints), named after the recording (date_agent_name_HASH.wav), replacing "
-        "an earlier download of the same recording; the path is printed.",
+        "an earlier download of the same recording; the path is printed. With --call-id "
+        "(downloadRecord) FILE_NAME may be left out: one recording is saved as "
+        "<callId>.wav, several (a zip) as the WAVs of the folder <callId>/, each path printed.",
+        file_name_optional=True,
     )
     cmd.add_argument(
         "-o",
@@ -39,10 +44,23 @@ def register(sub: Subcommands) -> None:
         action="store_true",
         help="use downloadRecordFile; FILE_NAME is then the index file_name column",
     )
+    cmd.add_argument(
+        "--call-id",
+        type=utf8_text,
+        metavar="ID",
+        help="use downloadRecord with this call id (-o: the WAV, or the folder for several)",
+    )
+    cmd.add_argument(
+        "--cc-id", type=count(0), metavar="N", help="call center id, when several have the call"
+    )
     cmd.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.call_id is not None or args.cc_id is not None:
+        return _by_call_id(args)
+    if args.file_name is None:
+        raise ConfigError("download needs FILE_NAME or --call-id ID.", "See ccfs-tui download -h.")
     output = checked_output(args.output, args.force)
 
     async def body(session: Session) -> None:
@@ -51,6 +69,38 @@ def run(args: argparse.Namespace) -> int:
             return
         token = await session.request_token(args.file_name)
         await _download(session, token, output, args.force)
+
+    return run_session(args, body)
+
+
+def _by_call_id(args: argparse.Namespace) -> int:
+    """downloadRecord: one WAV, or the WAVs of a zip in a folder; every path printed."""
+    from ccfs_tui.core.sanitize import visible
+
+    if not args.call_id:
+        raise ConfigError("--cc-id goes with --call-id ID.", "Add --call-id.")
+    if args.record:
+        raise ConfigError("--record and --call-id are two different requests.", "Drop one.")
+    if args.output is not None and str(args.output) == "-":
+        raise ConfigError(
+            "--call-id cannot write to standard output (a call may have several recordings).",
+            "Give -o PATH, or leave -o out.",
+        )
+
+    async def body(session: Session) -> None:
+        client = await session.get_client()
+        done = await client.download_record(
+            call_id=args.call_id,
+            file_name=args.file_name or "",
+            cc_id="" if args.cc_id is None else str(args.cc_id),
+            dest=args.output,
+            overwrite=args.force or args.output is None,  # our own folder: the same call
+            progress=progress_printer(),
+        )
+        for name in done.skipped:
+            warn(f"not a .wav recording, not extracted: {name}")
+        for path in done.files:
+            print(visible(str(path)), flush=True)
 
     return run_session(args, body)
 

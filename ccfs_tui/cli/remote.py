@@ -27,14 +27,21 @@ ClientBody = Callable[["CcfsClient", "TokenStore"], Awaitable[None]]
 
 
 def add_request_parser(
-    sub: Subcommands, name: str, text: str, description: str | None = None
+    sub: Subcommands,
+    name: str,
+    text: str,
+    description: str | None = None,
+    *,
+    file_name_optional: bool = False,
 ) -> argparse.ArgumentParser:
     """The parser of a command that sends a request about one FILE_NAME (``text`` in the
-    command list, ``description`` at the top of its --help)."""
+    command list, ``description`` at the top of its --help; ``file_name_optional`` when
+    another option can name the recording)."""
     cmd = sub.add_parser(name, help=text, description=description)
     cmd.add_argument(
         "file_name",
         type=utf8_text,
+        nargs="?" if file_name_optional else None,
         metavar="FILE_NAME",
         help="original_file_name from the index (\\ or /)",
     )

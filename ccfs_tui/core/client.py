@@ -25,7 +25,7 @@ from ccfs_tui import __version__
 from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.audit import AuditLog
 from ccfs_tui.core.bill_window import BillWindow
-from ccfs_tui.core.callback_receiver import BILL_FILE_RE, RESPONSE_ID_RE
+from ccfs_tui.core.callback_receiver import BILL_FILE_RE, RESPONSE_ID_RE, CallbackReceiver
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.download_files import (
@@ -641,6 +641,19 @@ class CcfsClient:
         return await self._audited_retries(
             "queryBillData", f"{window} {data_type}", lambda: self._query_bill_data(body)
         )
+
+    def callback_receiver(self, listen: str, **options: Any) -> CallbackReceiver:
+        """A receiver (not started) of queryBillData callbacks on ``listen``, verified with
+        this profile's AK/SK, with its ``callback_cert`` / ``callback_key`` / ``callback_reply``
+        (``options`` are passed on, e.g. ``on_event``)."""
+        settings: dict[str, Any] = {
+            "cert": self.profile.callback_cert,
+            "key": self.profile.callback_key,
+            "reply": self.profile.callback_reply,
+            "clock": self._clock,
+        }
+        settings.update(options)
+        return CallbackReceiver(listen, app_id=self.profile.app_id, secret=self._secret, **settings)
 
     async def _query_bill_data(self, body: dict[str, Any]) -> str:
         data = await self._post_json(QUERY_BILL_DATA, msg_body=body)
