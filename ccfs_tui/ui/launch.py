@@ -10,7 +10,8 @@ from pathlib import Path
 def run_tui(
     paths: Sequence[Path], *, profile_name: str | None = None, insecure: bool = False
 ) -> int:
-    """Open the TUI on ``paths`` (default: the profile's ``index_path``). Returns the exit code.
+    """Open the TUI on ``paths`` (default: the profile's ``index_path``, else its ``index_dir``
+    when ``ccfs-tui fetch`` saved files there). Returns the exit code.
 
     Raises ``ConfigError`` for a broken config file and ``FileNotFoundError`` for an index
     path given on the command line that does not exist (the CLI prints one line for each).
@@ -36,6 +37,8 @@ def run_tui(
             index_paths = [profile.index_path]
         else:
             hint = f"(index_path {profile.index_path} of profile {profile.name!r} does not exist.)"
+    elif not index_paths and _holds_files(profile.index_dir):  # what `ccfs-tui fetch` saved
+        index_paths = [profile.index_dir]
     tokens = TokenStore(where.token_store)
     tokens.load()
     app = CcfsApp(
@@ -50,6 +53,13 @@ def run_tui(
     )
     app.run()
     return app.return_code or 0
+
+
+def _holds_files(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and any(entry.is_file() for entry in folder.iterdir())
+    except OSError:
+        return False
 
 
 def run_demo() -> int:
