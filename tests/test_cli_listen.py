@@ -124,6 +124,48 @@ def test_listen_record_file_over_ssh_names_the_host_and_stops_on_sigterm(
     assert "run the ssh line" in err
 
 
+def test_listen_by_call_id(cli_env, emulator_recordings) -> None:
+    recording = emulator_recordings[2]
+    with _listen("--call-id", recording.call_id) as proc:
+        lines = _Lines(proc)
+        url = lines.next()
+        assert lines.next().startswith("ssh -L ")
+        page = httpx.get(url).text
+        assert recording.call_id in page
+        assert httpx.get(url + "audio.wav").content[:4] == b"RIFF"
+        code, err = _stop(proc, signal.SIGINT)
+    assert code == 0, err
+
+
+def test_listen_by_call_id_with_two_recordings_prints_a_url_for_each(cli_env) -> None:
+    from ccfs_tui.emulator.catalogue import CatalogueEntry
+
+    call_id = "1763700000-7770001"
+    for i in (1, 2):
+        cli_env.catalogue.add(
+            CatalogueEntry(
+                f"/10/1/record/100/100{i}/777000{i}.wav",
+                f"Y:/1/0/20261121/100{i}/777000{i}.V3",
+                call_id,
+                "1",
+                "demo-ak",
+                20.0 * i,
+            )
+        )
+    with _listen("--call-id", call_id, "--cc-id", "1") as proc:
+        lines = _Lines(proc)
+        first, second, ssh = lines.next(), lines.next(), lines.next()
+        assert first != second and ssh.startswith("ssh -L ")
+        durations = []
+        for url in (first, second):
+            response = httpx.get(url + "audio.wav")
+            assert response.status_code == 200
+            durations.append(len(response.content))
+        assert durations[0] != durations[1]  # two recordings, not one twice
+        code, err = _stop(proc, signal.SIGINT)
+    assert code == 0, err
+
+
 def test_listen_needs_exactly_one_source(cli_env) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ccfs_tui", "listen"], capture_output=True, text=True, check=False

@@ -3,7 +3,8 @@
 The recording is downloaded into a private folder of the cache dir (0700, removed at the
 end), the listening server (:mod:`ccfs_tui.core.listen_server`) starts, and two lines go
 to stdout, each flushed at once for scripts: the URL, then the ``ssh -L`` line to run on
-the laptop. Notes go to stderr. It serves until Ctrl-C or SIGTERM, then exits 0.
+the laptop. Notes go to stderr. It serves until Ctrl-C or SIGTERM, then exits 0. With
+``--call-id``, a call with several recordings prints one URL per recording, then the line.
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccfs_tui.cli.common import PROG, add_profile_options, count, utf8_text
-from ccfs_tui.cli.remote import run_remote
+from ccfs_tui.cli.common import PROG, add_profile_options, count, utf8_text, warn
+from ccfs_tui.cli.remote import run_session
 
 if TYPE_CHECKING:
     from types import FrameType
 
     from ccfs_tui.cli.common import Subcommands
-    from ccfs_tui.core.client import CcfsClient
     from ccfs_tui.core.listen_server import ListenServer
-    from ccfs_tui.core.tokens import TokenStore
+    from ccfs_tui.core.session import Session
 
 
 def register(sub: Subcommands) -> None:
@@ -49,7 +49,13 @@ def register(sub: Subcommands) -> None:
         help="the index file_name column instead: downloadRecordFile",
     )
     cmd.add_argument(
-        "--call-id", type=utf8_text, metavar="ID", help="a call id instead: downloadRecord"
+        "--call-id",
+        type=utf8_text,
+        metavar="ID",
+        help="a call id instead: downloadRecord (a URL per recording when it has several)",
+    )
+    cmd.add_argument(
+        "--cc-id", type=count(0), metavar="N", help="call center id, when several have the call"
     )
     cmd.add_argument("--bind", help="address to listen on (profile listen_bind; 127.0.0.1)")
     cmd.add_argument(
@@ -72,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     given = [name for name in ("file_name", "record", "call_id") if getattr(args, name)]
     if len(given) != 1:
         args.listen_parser.error("give one of FILE_NAME, --record FILE or --call-id ID")
+    if args.cc_id is not None and not args.call_id:
+        args.listen_parser.error("--cc-id goes with --call-id ID")
     import shutil
     import tempfile
 
@@ -81,19 +89,19 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(tempfile.mkdtemp(prefix="listen-", dir=private_dir(app_paths().cache_dir)))
     server: ListenServer | None = None
 
-    async def body(client: CcfsClient, store: TokenStore) -> None:
+    async def body(session: Session) -> None:
         nonlocal server
         from ccfs_tui.core.listen_server import ListenServer
 
-        profile = client.profile
+        profile = session.check_ready()
         server = ListenServer(
             args.bind or profile.listen_bind,
             profile.listen_port if args.port is None else args.port,
         ).start()  # before any request: a busy port does not cost a token
-        await _fetch(args, client, store, server, folder)
+        await _fetch(args, session, server, folder)
 
     try:
-        run_remote(args, body)
+        run_session(args, body)
         assert server is not None
         _serve(server)
     finally:
@@ -104,42 +112,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _fetch(
-    args: argparse.Namespace,
-    client: CcfsClient,
-    store: TokenStore,
-    server: ListenServer,
-    folder: Path,
+    args: argparse.Namespace, session: Session, server: ListenServer, folder: Path
 ) -> None:
-    """Download the recording into ``folder`` and register it with ``server``."""
+    """Download the recording(s) into ``folder`` and register them with ``server``."""
     from ccfs_tui.cli.download import progress_printer
     from ccfs_tui.core.download_files import download_name
     from ccfs_tui.core.listen_server import ListenEntry
 
     if args.call_id:
-        await _fetch_call(args, client, server, folder)
+        client = await session.get_client()
+        done = await client.download_record(
+            call_id=args.call_id,
+            cc_id="" if args.cc_id is None else str(args.cc_id),
+            dest=folder / "call",
+            progress=progress_printer(),
+        )
+        for name in done.skipped:
+            warn(f"not a .wav recording, not served: {name}")
+        several = len(done.files) > 1
+        for path in done.files:
+            name = path.name if several else f"{args.call_id}.wav"
+            server.register(ListenEntry(path, name, call_id=args.call_id))
         return
     name = args.record or args.file_name
     dest = folder / download_name(name)
     if args.record:
-        path = await client.download(
-            name, dest, progress=progress_printer(), source="record", overwrite=False
+        path = await session.download_record(
+            name, dest, progress=progress_printer(), overwrite=False
         )
     else:
-        token = await client.request_play_token(name)
-        store.add(token)
-        path = await client.download(token, dest, progress=progress_printer(), overwrite=False)
+        token = await session.request_token(name)
+        path = await session.download(token, dest, progress=progress_printer(), overwrite=False)
     server.register(ListenEntry(path, name))
-
-
-async def _fetch_call(
-    args: argparse.Namespace, client: CcfsClient, server: ListenServer, folder: Path
-) -> None:
-    from ccfs_tui.core.errors import CcfsError
-
-    raise CcfsError(
-        "--call-id is not available yet (downloadRecord is not in this build's client).",
-        "Give the recording's original_file_name, or --record with its file_name.",
-    )
 
 
 def _serve(server: ListenServer) -> None:
