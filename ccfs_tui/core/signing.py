@@ -20,7 +20,6 @@ from ccfs_tui.core.secret import Secret
 
 SCHEME = "auth-v2"
 DEFAULT_SIGNED_HEADERS: tuple[str, ...] = ("content-length", "content-type", "host")
-HOST_ONLY: tuple[str, ...] = ("host",)
 CONTENT_TYPE = "application/json;charset=UTF-8"
 
 

@@ -256,12 +256,5 @@ class TokenStore:
                 return token
         return None
 
-    def purge_expired(self) -> int:
-        """Drop expired tokens from memory; return how many went."""
-        now = self._clock()
-        before = len(self._tokens)
-        self._tokens = [token for token in self._tokens if not token.is_expired(now)]
-        return before - len(self._tokens)
-
     def _sort(self) -> None:
         self._tokens.sort(key=lambda token: token.expires_at)
