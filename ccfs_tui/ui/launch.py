@@ -16,17 +16,12 @@ def run_tui(
     Raises ``ConfigError`` for a broken config file and ``FileNotFoundError`` for an index
     path given on the command line that does not exist (the CLI prints one line for each).
     """
-    from ccfs_tui.core.audit import AuditLog
-    from ccfs_tui.core.config import load_config, select_profile
-    from ccfs_tui.core.paths import app_paths
-    from ccfs_tui.core.tokens import TokenStore
+    from ccfs_tui.core.session import Session
     from ccfs_tui.ui.app import CcfsApp
 
-    where = app_paths()
-    config = load_config()
-    profile = select_profile(config, profile_name)
-    if insecure:
-        profile = profile.with_overrides(verify=False)
+    session = Session.open(profile_name, insecure=insecure)  # the CLI's wiring too
+    profile = session.profile
+    assert profile is not None and session.config is not None
     index_paths = [Path(p).expanduser() for p in paths]
     for path in index_paths:
         if not path.exists():
@@ -39,15 +34,13 @@ def run_tui(
             hint = f"(index_path {profile.index_path} of profile {profile.name!r} does not exist.)"
     elif not index_paths and _holds_files(profile.index_dir):  # what `ccfs-tui fetch` saved
         index_paths = [profile.index_dir]
-    tokens = TokenStore(where.token_store)
-    tokens.load()
     app = CcfsApp(
         index_paths=index_paths,
         profile=profile,
-        config=config,
-        config_path=config.path,
-        token_store=tokens,
-        audit=AuditLog(where.audit_log),
+        config=session.config,
+        config_path=session.config_path,
+        token_store=session.tokens,
+        audit=session.audit,
         insecure=insecure,
         index_hint=hint,
     )
