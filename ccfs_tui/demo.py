@@ -21,7 +21,7 @@ from ccfs_tui.core.paths import AppPaths, app_paths
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TokenStore
 from ccfs_tui.emulator import Catalogue, Emulator, make_secret
-from ccfs_tui.emulator.sample_index import write_sample
+from ccfs_tui.emulator.sample_index import SAMPLE_TRANSFERS, write_sample
 
 DEMO_APP_ID = "demo-ak"
 DEMO_RECORDINGS = 20_000
@@ -52,6 +52,7 @@ class DemoEnvironment:
             seed=self.seed,
             start=self.first_day,
             days=self.days,
+            transfers=SAMPLE_TRANSFERS,
             catalogue=self.emulator.catalogue,
         )
 

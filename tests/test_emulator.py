@@ -434,14 +434,15 @@ def test_download_record_single_and_zip(
 @pytest.mark.parametrize(
     ("msg", "code"),
     [
-        ({}, codes.PARAM_NULL),
-        ({"callId": "1763700000-7770001"}, codes.PARAM_NULL),
-        ({"ccId": "1"}, codes.PARAM_NULL),
+        ({}, codes.NAME_OR_CALL_ID),
+        ({"callId": "1763700000-0000000"}, codes.NO_DATA),
+        ({"ccId": "1"}, codes.NAME_OR_CALL_ID),
         ({"callId": "", "ccId": "1"}, codes.EMPTY_STRING),
         ({"callId": "1" * 26, "ccId": "1"}, codes.TOO_LONG),
         ({"callId": ["x"], "ccId": "1"}, codes.BAD_FORMAT),
-        ({"callId": "1763700000-0000000", "ccId": "1"}, codes.FILE_NOT_FOUND),
-        ({"fileName": "Y:/1/0/20261121/1001/7770001.V3", "callId": "other"}, codes.FILE_NOT_FOUND),
+        ({"callId": "1763700000-0000000", "ccId": "1"}, codes.NO_DATA),
+        ({"callId": "1763700000-7770001", "ccId": "2"}, codes.NO_DATA),
+        ({"fileName": "Y:/1/0/20261121/1001/7770001.V3", "callId": "other"}, codes.NO_DATA),
     ],
 )
 def test_download_record_errors(emulator: Emulator, msg: dict, code: str) -> None:
@@ -456,7 +457,7 @@ def test_download_record_refuses_a_call_partly_owned_by_another_app(emulator: Em
     with client(emulator) as c:
         whole = post(c, "downloadRecord", body(callId=parts[0].call_id, ccId="1"))
         mine = post(c, "downloadRecord", body(parts[0].original_file_name))
-    assert result(whole) == codes.APP_ID_MISMATCH
+    assert result(whole) == codes.OTHER_DEVELOPER
     assert mine.content[:4] == b"RIFF"
 
 
@@ -465,7 +466,8 @@ def test_download_record_refuses_a_call_partly_owned_by_another_app(emulator: Em
     [
         ("GET", PREFIX + "requestPlayVoice"),
         ("POST", PREFIX + "playVoice"),
-        ("POST", PREFIX + "queryBillData"),
+        ("GET", PREFIX + "queryBillData"),
+        ("POST", PREFIX + "getRecordFileUrlFromObs"),
         ("GET", "/"),
         ("DELETE", PREFIX + "downloadRecord"),
     ],

@@ -99,6 +99,12 @@ def test_transfers_share_a_call_id_and_stay_sorted() -> None:
         (r for r in parts if r.call_id == parts[0].call_id), key=lambda r: r.call_begin
     )
     assert second.call_begin == first.call_end and second.vdn_id == first.vdn_id
+    threes = [k for k, n in calls.items() if n == 3]
+    assert threes and max(calls.values()) == 3
+    legs = sorted(
+        (r for r in recs if (r.cc_id, r.call_id) == threes[0]), key=lambda r: r.call_begin
+    )
+    assert legs[1].call_begin == legs[0].call_end and legs[2].call_begin == legs[1].call_end
 
 
 def _read(text: str) -> list[list[str]]:
@@ -192,3 +198,26 @@ def test_write_sample_ends_today_by_default(tmp_path: Path) -> None:
     today = date.today()
     assert max(days) == today.isoformat()
     assert min(days) == (today - timedelta(days=6)).isoformat()
+
+
+def test_write_sample_can_write_the_matching_cdr_file(tmp_path: Path) -> None:
+    index, calls = tmp_path / "sample.csv", tmp_path / "sample_call.csv"
+    catalogue = write_sample(
+        index, 400, app_id="demo-ak", start=START, days=2, transfers=0.3, calls_path=calls
+    )
+    records = _read(index.read_text(encoding="utf-8"))
+    cdrs = _read(calls.read_text(encoding="utf-8"))
+    assert cdrs[0] == list(CALL_COLUMNS) and len(CALL_COLUMNS) == 29
+    assert all(len(row) == 29 for row in cdrs[1:])
+    col = {name: i for i, name in enumerate(CALL_COLUMNS)}
+    legs = Counter(
+        (row[col["call_id"]], row[col["agent_id"]], row[col["call_begin"]], row[col["call_end"]])
+        for row in cdrs[1:]
+    )
+    assert legs == Counter((r[4], r[3], r[7], r[8]) for r in records[1:])
+    per_call = Counter(row[col["call_id"]] for row in cdrs[1:])
+    assert set(per_call.values()) == {1, 2, 3} and len(catalogue) == 400
+    # a call's legs are together, numbered 1, 2 ... and -1 on the last
+    rows = [row for row in cdrs[1:] if per_call[row[col["call_id"]]] == 3][:3]
+    assert [row[col["call_id_num"]] for row in rows] == ["1", "2", "-1"]
+    assert len({row[col["call_id"]] for row in rows}) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ccfs_tui.core.recording import Recording, normalize_file_name
 
@@ -14,7 +14,9 @@ class CatalogueEntry:
     """One stored recording.
 
     ``original_file_name`` is kept with ``/`` separators (the requestPlayVoice form);
-    ``file_name`` is the index's ``file_name`` (the downloadRecordFile form).
+    ``file_name`` is the index's ``file_name`` (the downloadRecordFile form). ``recording``
+    is its whole index line when known: only such entries go into bill files
+    (queryBillData / downloadBillFile), which need their times and numbers.
     """
 
     file_name: str
@@ -23,6 +25,7 @@ class CatalogueEntry:
     cc_id: str
     owner: str
     duration: float
+    recording: Recording | None = field(default=None, compare=False, repr=False)
 
     @property
     def wav_name(self) -> str:
@@ -40,6 +43,7 @@ class Catalogue:
         self._by_play: dict[str, CatalogueEntry] = {}
         self._by_file: dict[str, CatalogueEntry] = {}
         self._by_call: dict[tuple[str, str], list[CatalogueEntry]] = {}
+        self._cc_ids: dict[str, set[str]] = {}
         for entry in entries:
             self.add(entry)
 
@@ -56,6 +60,7 @@ class Catalogue:
                 cc_id=rec.cc_id,
                 owner=owner_app_id if owner_app_id is not None else rec.developer,
                 duration=rec.duration.total_seconds(),
+                recording=rec,
             )
             for rec in recordings
         )
@@ -73,6 +78,7 @@ class Catalogue:
             self._by_play[entry.original_file_name] = entry
             self._by_file[entry.file_name] = entry
             self._by_call.setdefault((entry.cc_id, entry.call_id), []).append(entry)
+            self._cc_ids.setdefault(entry.call_id, set()).add(entry.cc_id)
 
     def _forget(self, entry: CatalogueEntry) -> None:
         self._by_play.pop(entry.original_file_name, None)
@@ -82,6 +88,10 @@ class Catalogue:
             calls.remove(entry)
         if not calls:
             self._by_call.pop((entry.cc_id, entry.call_id), None)
+            cc_ids = self._cc_ids.get(entry.call_id, set())
+            cc_ids.discard(entry.cc_id)
+            if not cc_ids:
+                self._cc_ids.pop(entry.call_id, None)
 
     def by_play_name(self, name: str) -> CatalogueEntry | None:
         """Look up a requestPlayVoice / downloadRecord fileName (either slash form)."""
@@ -94,6 +104,10 @@ class Catalogue:
     def by_call(self, call_id: str, cc_id: str) -> list[CatalogueEntry]:
         """Every recording of one call (several when it was transferred)."""
         return list(self._by_call.get((cc_id, call_id), ()))
+
+    def cc_ids_of(self, call_id: str) -> set[str]:
+        """The call centres that have a call ``call_id`` (usually one)."""
+        return set(self._cc_ids.get(call_id, ()))
 
     def __len__(self) -> int:
         return len(self._by_play)
@@ -109,6 +123,4 @@ def _normalized(entry: CatalogueEntry) -> CatalogueEntry:
     name = normalize_file_name(entry.original_file_name)
     if name == entry.original_file_name:
         return entry
-    return CatalogueEntry(
-        entry.file_name, name, entry.call_id, entry.cc_id, entry.owner, entry.duration
-    )
+    return replace(entry, original_file_name=name)

@@ -1,10 +1,15 @@
 """Result codes the emulator answers.
 
-Documented by Huawei (reference section 4): ``0`` success and the ``0300001``..``0300010``
-family, plus ``010106`` (playVoice without a token).
+Documented by Huawei (reference sections 4, 7, 8): ``0`` success and the ``0300001``..
+``0300010`` family, ``010106`` (playVoice without a token), and for queryBillData,
+downloadBillFile and downloadRecord ``0300012`` no data, ``0300013`` begin after end,
+``0300014`` range over 3 days, ``0300016`` time in the future, ``0300017`` give ccId,
+``0300018`` another developer's record, ``0300019`` fileName or callId needed, ``0300022``
+bad characters in a name.
 
-Not documented, chosen by the emulator (a ``03999xx`` range no real code uses, so a test or
-a user can tell them apart; clients must show ``resultDesc`` with any unknown code):
+Not documented, chosen by the emulator for requestPlayVoice, playVoice and
+downloadRecordFile (a ``03999xx`` range no real code uses, so a test or a user can tell
+them apart; clients must show ``resultDesc`` with any unknown code):
 
 ============  ================================================================
 ``0399001``   file not found (no recording with that fileName / callId + ccId)
@@ -31,6 +36,14 @@ DOWNLOAD_FLOW_CONTROL = "0300008"
 QUERY_FLOW_CONTROL = "0300009"
 BAD_DATE = "0300010"
 TOKEN_EMPTY = "010106"
+NO_DATA = "0300012"
+BEGIN_AFTER_END = "0300013"
+RANGE_TOO_LONG = "0300014"
+IN_THE_FUTURE = "0300016"
+GIVE_CC_ID = "0300017"
+OTHER_DEVELOPER = "0300018"
+NAME_OR_CALL_ID = "0300019"
+BAD_NAME = "0300022"
 
 FILE_NOT_FOUND = "0399001"
 APP_ID_MISMATCH = "0399002"
@@ -53,6 +66,14 @@ DESCRIPTIONS: dict[str, str] = {
     QUERY_FLOW_CONTROL: "query flow control reached, retry later",
     BAD_DATE: "the date in the file name is incorrect",
     TOKEN_EMPTY: "the token parameter is empty",
+    NO_DATA: "no data found",
+    BEGIN_AFTER_END: "the begin time is later than the end time",
+    RANGE_TOO_LONG: "the time range exceeds the maximum number of days (3)",
+    IN_THE_FUTURE: "the time is in the future",
+    GIVE_CC_ID: "several records match, give ccId",
+    OTHER_DEVELOPER: "the record belongs to another developer",
+    NAME_OR_CALL_ID: "fileName or callId is needed",
+    BAD_NAME: "the name has characters that are not allowed",
     FILE_NOT_FOUND: "file not found",
     APP_ID_MISMATCH: "appId is not allowed to access this file",
     TOKEN_UNKNOWN: "the token is invalid",

@@ -1,4 +1,4 @@
-"""The HTTP side of the emulator: one request handler for the four recording interfaces.
+"""The HTTP side of the emulator: one request handler for the CC-FS interfaces.
 
 All interfaces live under ``/CCFS/resource/ccfs/`` (reference section 3):
 
@@ -6,8 +6,14 @@ All interfaces live under ``/CCFS/resource/ccfs/`` (reference section 3):
 - ``GET playVoice?t=..&version=2.0&st=TOKEN`` (no Authorization): the WAV; every error is
   JSON under ``application/octet-stream`` with HTTP 200, as a real CC-FS does.
 - ``POST downloadRecordFile`` (C2): fileName = index file_name -> the WAV.
-- ``POST downloadRecord`` (C2): fileName and/or callId + ccId -> the WAV, or a zip of the
-  WAVs when the call has several recordings.
+- ``POST downloadRecord`` (C2): fileName and/or callId (+ ccId, a string or a number) -> the
+  WAV, or a zip of the WAVs when the call has several recordings. Neither fileName nor
+  callId: 0300019; nothing found: 0300012; callId in several call centres and no ccId:
+  0300017; a recording of another app id: 0300018 (reference section 7).
+- ``POST queryBillData`` (C2): checks the window (:mod:`.bills`), answers a 32-hex
+  ``responseId``, then posts the signed callback to ``callBackURL`` (:mod:`.callbacks`).
+- ``POST downloadBillFile`` (C2): billFileName -> the bill zip under
+  ``Application/Octet-stream;charset=UTF-8`` (bad name 0300022, unknown 0300012).
 
 Anything else is 404. Result codes are in :mod:`ccfs_tui.emulator.codes`.
 """
@@ -23,7 +29,6 @@ import socket
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,9 +36,12 @@ from urllib.parse import parse_qsl, urlsplit
 from ccfs_tui.core.signing import VerificationError, verify_authorization
 from ccfs_tui.emulator import codes
 from ccfs_tui.emulator.audio import make_wav
+from ccfs_tui.emulator.bills import check_bill_file_name, parse_bill_query
+from ccfs_tui.emulator.callbacks import CallbackJob
 from ccfs_tui.emulator.catalogue import CatalogueEntry
 from ccfs_tui.emulator.codes import ApiError
 from ccfs_tui.emulator.faults import FaultPlan
+from ccfs_tui.emulator.msg_body import MAX_CALL_ID, check_dates, parse_msg_body, string_field
 from ccfs_tui.emulator.state import EmulatorState, SeenRequest
 
 API_PREFIX = "/CCFS/resource/ccfs/"
@@ -42,19 +50,19 @@ ENDPOINTS: dict[str, str] = {
     "playVoice": "GET",
     "downloadRecordFile": "POST",
     "downloadRecord": "POST",
+    "queryBillData": "POST",
+    "downloadBillFile": "POST",
 }
 """Endpoint name -> its HTTP method."""
 
 JSON_TYPE = "application/json;charset=UTF-8"
 AUDIO_TYPE = "application/octet-stream"
+BILL_TYPE = "Application/Octet-stream;charset=UTF-8"
 HTML_TYPE = "text/html;charset=UTF-8"
-MAX_FILE_NAME = 225
-MAX_CALL_ID = 25
 MAX_BODY = 1 << 20
 CHUNK = 64 * 1024
 
 _DOWNLOAD_NAME = re.compile(r"[A-Za-z0-9/.]+")
-_DATE_SEGMENT = re.compile(r"\d{8}")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _STATUS_PAGES: dict[int, str] = {
@@ -345,12 +353,14 @@ class Handler(BaseHTTPRequestHandler):
             200, AUDIO_TYPE if as_audio else JSON_TYPE, error_body(error.code, error.desc)
         )
 
-    def _send_audio(self, body: bytes, download_name: str | None = None) -> None:
+    def _send_audio(
+        self, body: bytes, download_name: str | None = None, content_type: str = AUDIO_TYPE
+    ) -> None:
         self._result_code = codes.SUCCESS
         headers: tuple[tuple[str, str], ...] = ()
         if download_name:
             headers = (("Content-Disposition", f'attachment; filename="{download_name}"'),)
-        self._respond(200, AUDIO_TYPE, body, headers)
+        self._respond(200, content_type, body, headers)
 
     def _record(self) -> None:
         """Remember this request once (at its answer, or when it is dropped)."""
@@ -421,13 +431,13 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if plan is not None and plan.result_code:
                 raise ApiError(plan.result_code, plan.result_desc)
-            action(app_id, _msg_body(body))
+            action(app_id, parse_msg_body(body))
         except ApiError as exc:
             as_audio = plan is not None and plan.json_error_as_audio and self._downloads()
             self._send_error(exc, as_audio=as_audio)
 
     def _downloads(self) -> bool:
-        return self._path.endswith(("/downloadRecordFile", "/downloadRecord"))
+        return self._path.endswith(("/downloadRecordFile", "/downloadRecord", "/downloadBillFile"))
 
     def _injected_audio_error(self) -> None:
         """Raise the ``json_error_as_audio`` fault's error, if that fault is on."""
@@ -439,9 +449,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _do_requestPlayVoice(self, body: bytes) -> None:
         def action(app_id: str, msg: dict[str, Any]) -> None:
-            name = _string(msg, "fileName", required=True)
+            name = string_field(msg, "fileName", required=True)
             assert name is not None
-            _check_dates(name)
+            check_dates(name)
             entry = self._owned(self.state.catalogue.by_play_name(name), app_id)
             token = self.state.grants.issue(entry, app_id, self.state.clock())
             self._send_json(
@@ -473,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _do_downloadRecordFile(self, body: bytes) -> None:
         def action(app_id: str, msg: dict[str, Any]) -> None:
-            name = _string(msg, "fileName", required=True, pattern=_DOWNLOAD_NAME)
+            name = string_field(msg, "fileName", required=True, pattern=_DOWNLOAD_NAME)
             assert name is not None
             entry = self._owned(self.state.catalogue.by_file_name(name), app_id)
             self._injected_audio_error()
@@ -484,29 +494,33 @@ class Handler(BaseHTTPRequestHandler):
     def _do_downloadRecord(self, body: bytes) -> None:
         def action(app_id: str, msg: dict[str, Any]) -> None:
             catalogue = self.state.catalogue
-            name = _string(msg, "fileName", required=False)
-            call_id = _string(msg, "callId", required=False, limit=MAX_CALL_ID, number_ok=True)
-            cc_id = _string(msg, "ccId", required=False, limit=MAX_CALL_ID, number_ok=True)
-            if name is None and call_id is None and cc_id is None:
-                raise ApiError(codes.PARAM_NULL, "msgBody.fileName or msgBody.callId is null")
-            if name is None and (call_id is None or cc_id is None):
-                missing = "msgBody.ccId" if cc_id is None else "msgBody.callId"
-                raise ApiError(codes.PARAM_NULL, f"{missing} is null")
+            name = string_field(msg, "fileName", required=False)
+            call_id = string_field(msg, "callId", required=False, limit=MAX_CALL_ID, number_ok=True)
+            cc_id = string_field(msg, "ccId", required=False, limit=MAX_CALL_ID, number_ok=True)
+            if name is None and call_id is None:
+                raise ApiError(
+                    codes.NAME_OR_CALL_ID, "msgBody.fileName or msgBody.callId is needed"
+                )
             if name is not None:
-                _check_dates(name)
+                check_dates(name)
                 entry = catalogue.by_play_name(name)
                 if entry is not None and call_id is not None and entry.call_id != call_id:
                     entry = None
                 if entry is not None and cc_id is not None and entry.cc_id != cc_id:
                     entry = None
-                entries = [self._owned(entry, app_id)]
+                entries = [entry] if entry is not None else []
             else:
-                assert call_id is not None and cc_id is not None
+                assert call_id is not None
+                if cc_id is None:
+                    cc_ids = catalogue.cc_ids_of(call_id)
+                    if len(cc_ids) > 1:
+                        raise ApiError(codes.GIVE_CC_ID)
+                    cc_id = min(cc_ids, default="1")
                 entries = catalogue.by_call(call_id, cc_id)
-                if not entries:
-                    raise ApiError(codes.FILE_NOT_FOUND)
-                for entry in entries:
-                    self._owned(entry, app_id)
+            if not entries:
+                raise ApiError(codes.NO_DATA)
+            if any(entry.owner != app_id for entry in entries):
+                raise ApiError(codes.OTHER_DEVELOPER)
             self._injected_audio_error()
             if len(entries) == 1:
                 one = entries[0]
@@ -516,85 +530,54 @@ class Handler(BaseHTTPRequestHandler):
 
         self._c2(body, action)
 
+    def _do_queryBillData(self, body: bytes) -> None:
+        def action(app_id: str, msg: dict[str, Any]) -> None:
+            state = self.state
+            now = state.bills.now(state.clock())
+            query = parse_bill_query(msg, now)
+            bill = state.bills.make(query, app_id, state.catalogue, now)
+            self._send_json(
+                {
+                    "resultCode": codes.SUCCESS,
+                    "resultDesc": "success",
+                    "resultData": {"responseId": bill.response_id},
+                    "response": {"version": "2.0", "resultCode": "0", "resultMsg": "success"},
+                }
+            )
+            notice: dict[str, Any] = {
+                "responseId": bill.response_id,
+                "billFileName": bill.file_name,
+            }
+            if query.account_id is not None:
+                notice["accountId"] = query.account_id
+            job = CallbackJob(
+                url=query.callback_url,
+                payload={"request": {"version": "2.0"}, "msgBody": notice},
+                app_id=app_id,
+                secret=state.credentials[app_id],
+                clock=state.clock,
+            )
+            state.callbacks.send(job, state.stopping, state.log)
+
+        self._c2(body, action)
+
+    def _do_downloadBillFile(self, body: bytes) -> None:
+        def action(app_id: str, msg: dict[str, Any]) -> None:
+            name = check_bill_file_name(msg)
+            bill = self.state.bills.get(name, app_id)
+            if bill is None:
+                raise ApiError(codes.NO_DATA, f"no bill file {name}")
+            self._injected_audio_error()
+            self._send_audio(self.state.bills.zip_of(bill), name, BILL_TYPE)
+
+        self._c2(body, action)
+
     def _owned(self, entry: CatalogueEntry | None, app_id: str) -> CatalogueEntry:
         if entry is None:
             raise ApiError(codes.FILE_NOT_FOUND)
         if entry.owner != app_id:
             raise ApiError(codes.APP_ID_MISMATCH)
         return entry
-
-
-def _msg_body(body: bytes) -> dict[str, Any]:
-    """Parse ``{"request":{"version":"2.0"},"msgBody":{...}}``; raise the documented codes."""
-    text = body.decode("utf-8", errors="replace")
-    if not text.strip():
-        raise ApiError(codes.BODY_EMPTY)
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise ApiError(codes.BAD_FORMAT, "the request body is not valid JSON") from None
-    if not isinstance(document, dict):
-        raise ApiError(codes.BAD_FORMAT, "the request body is not a JSON object")
-    request = document.get("request")
-    if request is None:
-        raise ApiError(codes.PARAM_NULL, "request is null")
-    if not isinstance(request, dict):
-        raise ApiError(codes.BAD_FORMAT, "request is not an object")
-    version = request.get("version")
-    if version is None:
-        raise ApiError(codes.PARAM_NULL, "request.version is null")
-    if not isinstance(version, str):
-        raise ApiError(codes.BAD_FORMAT, "request.version is not a string")
-    if version == "":
-        raise ApiError(codes.EMPTY_STRING, "request.version is an empty string")
-    if version != "2.0":
-        raise ApiError(codes.WRONG_VERSION, f"request.version {version!r} is incorrect, use 2.0")
-    msg = document.get("msgBody")
-    if msg is None:
-        raise ApiError(codes.PARAM_NULL, "msgBody is null")
-    if not isinstance(msg, dict):
-        raise ApiError(codes.BAD_FORMAT, "msgBody is not an object")
-    return msg
-
-
-def _string(
-    msg: dict[str, Any],
-    key: str,
-    *,
-    required: bool,
-    limit: int = MAX_FILE_NAME,
-    pattern: re.Pattern[str] | None = None,
-    number_ok: bool = False,
-) -> str | None:
-    """One string field of msgBody, checked for null, empty, length and format."""
-    value = msg.get(key)
-    if value is None:
-        if required:
-            raise ApiError(codes.PARAM_NULL, f"msgBody.{key} is null")
-        return None
-    if number_ok and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ApiError(codes.BAD_FORMAT, f"msgBody.{key} is not a string")
-    if value == "":
-        raise ApiError(codes.EMPTY_STRING, f"msgBody.{key} is an empty string")
-    if len(value) > limit:
-        raise ApiError(codes.TOO_LONG, f"msgBody.{key} is longer than {limit} characters")
-    if pattern is not None and not pattern.fullmatch(value):
-        raise ApiError(codes.BAD_FORMAT, f"msgBody.{key} has characters outside a-zA-Z0-9/.")
-    return value
-
-
-def _check_dates(name: str) -> None:
-    """An 8-digit path segment is a ``yyyyMMdd`` date folder: it must be a real date."""
-    for segment in re.split(r"[/\\]", name):
-        if _DATE_SEGMENT.fullmatch(segment):
-            try:
-                datetime.strptime(segment, "%Y%m%d")
-            except ValueError:
-                raise ApiError(
-                    codes.BAD_DATE, f"{segment} in the file name is not a date"
-                ) from None
 
 
 def _shapes_body(plan: FaultPlan) -> bool:

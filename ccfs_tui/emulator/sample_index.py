@@ -2,8 +2,9 @@
 
 :func:`generate_recordings` is a streaming, seeded generator (the same arguments always give
 the same rows); :func:`write_index` writes the 18-column CSV (``.gz`` too);
+:func:`write_calls` the matching CDR (``_call``) file;
 :func:`write_bill_zip` writes a downloadBillFile-style ``yyyyMMdd_{id}.zip``;
-:func:`write_sample` does index + emulator catalogue in one pass.
+:func:`write_sample` does index + emulator catalogue (+ CDR file) in one pass.
 
 What the rows look like (the undocumented parts are guesses, reference section 2):
 3-6 VDNs, ~40 agents (1001, 1002, ...), mainland mobiles / landlines and international
@@ -20,12 +21,12 @@ import csv
 import gzip
 import heapq
 import io
+import itertools
 import math
 import os
 import random
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,36 +34,20 @@ from typing import IO
 
 from ccfs_tui.core.recording import COLUMNS, TIME_FORMAT, Recording
 from ccfs_tui.emulator.catalogue import Catalogue, CatalogueEntry
+from ccfs_tui.emulator.cdr_rows import CDR_COLUMNS, call_legs
 
 INBOUND = "0"
 OUTBOUND = "1"
 VOICE = "5"
 TEXT_CHAT = "1"
 
-CALL_COLUMNS: tuple[str, ...] = (
-    "developer",
-    "account_id",
-    "cc_id",
-    "agent_id",
-    "call_id",
-    "caller_no",
-    "callee_no",
-    "wait_begin",
-    "wait_end",
-    "ack_begin",
-    "ack_end",
-    "call_begin",
-    "call_end",
-    "device_type",
-    "device_no",
-    "call_type",
-    "release_cause",
-    "call_id_num",
-    "vdn_id",
-    "pre_device_type",
-    "pre_device_no",
-)
-"""The documented columns of a CDR (``_call``) file, in the order the reference lists them."""
+CALL_COLUMNS: tuple[str, ...] = CDR_COLUMNS
+"""The 29 columns of a CDR (``_call``) file, in the order the reference lists them."""
+
+SAMPLE_TRANSFERS = 0.04
+"""The share of calls recorded in 2-3 parts in the demo's and ``ccfs-tui emulator``'s sample."""
+THIRD_PART = 0.3
+"""The share of transferred calls (see ``transfers``) recorded in three parts, not two."""
 
 _EPOCH = datetime(1970, 1, 1)
 _MOBILE_PREFIXES = ("13", "15", "17", "18", "19")
@@ -87,8 +72,9 @@ def generate_recordings(
 ) -> Iterator[Recording]:
     """Yield ``count`` recordings over ``days`` days from ``start``, sorted by call_begin.
 
-    ``transfers`` is the fraction of calls recorded in two parts (a second row with the same
-    call_id and cc_id, another agent of the VDN): with the default 0 every call_id is unique.
+    ``transfers`` is the fraction of calls recorded in parts (a second row with the same
+    call_id and cc_id, another agent of the VDN, starting when the first ends; for
+    :data:`THIRD_PART` of them a third): with the default 0 every call_id is unique.
     About 10 microseconds a row; nothing is kept but one day's start times.
     """
     if count <= 0:
@@ -111,6 +97,7 @@ def generate_recordings(
     n_agents = len(agent_list)
     seq = rng.randrange(10**6)
     pending: list[tuple[datetime, int, Recording]] = []
+    order = itertools.count()
     produced = 0
 
     def customer() -> str:
@@ -192,19 +179,22 @@ def generate_recordings(
                 return
             if transfers and rnd() < transfers:
                 team = by_vdn[vdn]
-                second = make(
-                    first.call_end,
-                    max(3, seconds // 2),
-                    team[int(rnd() * len(team))],
-                    vdn,
-                    call_id,
-                    inbound,
-                    number,
-                    wanted,
-                    options[int(rnd() * len(options))] if inbound else "",
-                    f"{first.call_end:%Y%m%d}",
-                )
-                heapq.heappush(pending, (second.call_begin, produced, second))
+                previous = first
+                for part in range(2 if rnd() < THIRD_PART else 1):
+                    later = make(
+                        previous.call_end,
+                        max(3, seconds // (2 + part)),
+                        team[int(rnd() * len(team))],
+                        vdn,
+                        call_id,
+                        inbound,
+                        number,
+                        wanted,
+                        options[int(rnd() * len(options))] if inbound else "",
+                        f"{previous.call_end:%Y%m%d}",
+                    )
+                    heapq.heappush(pending, (later.call_begin, next(order), later))
+                    previous = later
     while pending and produced < count:
         yield heapq.heappop(pending)[2]
         produced += 1
@@ -224,19 +214,18 @@ def index_row(rec: Recording) -> list[str]:
     ]  # fmt: skip
 
 
-def call_row(rec: Recording) -> list[str]:
-    """A CDR (``_call``) row for the call of ``rec``, derived deterministically."""
-    spread = zlib.crc32(rec.call_id.encode("ascii", "replace"))
-    ring = spread % 12 + 1
-    wait = (spread >> 8) % 40 if rec.call_type == INBOUND else 0
-    ack_begin = rec.call_begin - timedelta(seconds=ring)
-    wait_begin = ack_begin - timedelta(seconds=wait)
-    return [
-        rec.developer, rec.account_id, rec.cc_id, rec.agent_id, rec.call_id, rec.caller_no,
-        rec.callee_no, _time(wait_begin), _time(ack_begin), _time(ack_begin),
-        _time(rec.call_begin), _time(rec.call_begin), _time(rec.call_end), "2", rec.agent_id,
-        rec.call_type, "0", "1", rec.vdn_id, "", "",
-    ]  # fmt: skip
+def calls_of(recordings: Iterable[Recording]) -> list[list[Recording]]:
+    """``recordings`` grouped by call (cc_id + call_id), calls in order of first appearance."""
+    calls: dict[tuple[str, str], list[Recording]] = {}
+    for rec in recordings:
+        calls.setdefault((rec.cc_id, rec.call_id), []).append(rec)
+    return list(calls.values())
+
+
+def cdr_rows(recordings: Iterable[Recording]) -> Iterator[list[str]]:
+    """The CDR rows of ``recordings``: each call's legs together (see :mod:`.cdr_rows`)."""
+    for parts in calls_of(recordings):
+        yield from call_legs(parts)
 
 
 def _write_csv(
@@ -300,6 +289,20 @@ def write_index(
             return _write_csv(handle, map(index_row, recordings), COLUMNS, header, newline)
 
 
+def write_calls(
+    path: Path,
+    recordings: Iterable[Recording],
+    *,
+    header: bool = True,
+    newline: str = "\r\n",
+    encoding: str = "utf-8",
+) -> int:
+    """Write the CDR (``_call``) CSV matching ``recordings``: one leg per recording, each
+    call's legs together (29 columns, header first). Returns the number of rows written."""
+    with _atomic_path(Path(path)) as tmp, open(tmp, "w", encoding=encoding, newline="") as handle:
+        return _write_csv(handle, cdr_rows(recordings), CALL_COLUMNS, header, newline)
+
+
 def write_bill_zip(
     path: Path,
     recordings: Iterable[Recording],
@@ -313,24 +316,21 @@ def write_bill_zip(
 
     ``path`` is named ``yyyyMMdd_{id}.zip``; it gets ``{stem}_record.csv`` (or
     ``{stem}_record_1.csv``, ``_2`` ... with ``split_rows`` rows each) and ``{stem}_call.csv``
-    with one CDR per recording.
+    with the CDR legs of those recordings (one per recording, joined by call_id).
     """
     path = Path(path)
     stem = path.name.removesuffix(".zip")
     names: list[str] = []
+    seen: list[Recording] = []
     with (
         _atomic_path(path) as tmp,
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
-        tempfile.TemporaryFile("w+", encoding=encoding, newline="") as calls,
     ):
-        call_writer = csv.writer(calls, lineterminator=newline)
-        if header:
-            call_writer.writerow(CALL_COLUMNS)
         source = iter(recordings)
 
         def teed(limit: int | None) -> Iterator[list[str]]:
             for taken, rec in enumerate(source, 1):
-                call_writer.writerow(call_row(rec))
+                seen.append(rec)
                 yield index_row(rec)
                 if limit is not None and taken >= limit:
                     return
@@ -349,11 +349,9 @@ def write_bill_zip(
             names.append(name)
             if split_rows is None or first is None:
                 break
-        calls.seek(0)
         call_name = f"{stem}_call.csv"
         with archive.open(call_name, "w") as raw, _text(raw, encoding) as handle:
-            while chunk := calls.read(1 << 20):
-                handle.write(chunk)
+            _write_csv(handle, cdr_rows(seen), CALL_COLUMNS, header, newline)
         names.append(call_name)
     return names
 
@@ -384,12 +382,14 @@ def write_sample(
     header: bool = True,
     transfers: float = 0.0,
     catalogue: Catalogue | None = None,
+    calls_path: Path | None = None,
 ) -> Catalogue:
     """Generate ``count`` recordings, write them to the index ``path`` and return the
     emulator catalogue of exactly those (owned by ``app_id``), in one streaming pass.
 
     ``start`` defaults to ``days`` days before today, so the sample ends today. Pass
-    ``catalogue`` (e.g. a running emulator's) to fill it instead of a new one.
+    ``catalogue`` (e.g. a running emulator's) to fill it instead of a new one, and
+    ``calls_path`` to also write the matching CDR file (:func:`write_calls`).
     """
     first_day = start or date.today() - timedelta(days=days - 1)
     if catalogue is None:
@@ -407,9 +407,15 @@ def write_sample(
                     rec.cc_id,
                     app_id,
                     rec.duration.total_seconds(),
+                    rec,
                 )
             )
+            if calls_path is not None:
+                seen.append(rec)
             yield rec
 
+    seen: list[Recording] = []
     write_index(Path(path), tee(), header=header)
+    if calls_path is not None:
+        write_calls(Path(calls_path), seen, header=header)
     return catalogue

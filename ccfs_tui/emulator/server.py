@@ -20,6 +20,8 @@ from typing import Any
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import TOKEN_LIFETIME
+from ccfs_tui.emulator.bills import Bills
+from ccfs_tui.emulator.callbacks import Callbacks
 from ccfs_tui.emulator.catalogue import Catalogue
 from ccfs_tui.emulator.faults import Faults
 from ccfs_tui.emulator.grants import Grants
@@ -231,6 +233,18 @@ class Emulator:
         return self.state.grants
 
     @property
+    def bills(self) -> Bills:
+        """The bill files queryBillData made; settings ``part_rows``, ``time_zone``, ``keep``."""
+        return self.state.bills
+
+    @property
+    def callbacks(self) -> Callbacks:
+        """queryBillData callbacks: their tries (``attempts``) and settings
+        (``retry_interval``, ``first_delay``, ``ca_bundle``, ``max_attempts``) and fault
+        switches (``never_send``, ``forge_signature``); see :mod:`.callbacks`."""
+        return self.state.callbacks
+
+    @property
     def requests_seen(self) -> list[SeenRequest]:
         """The latest requests, oldest first (about 2000 kept)."""
         return self.state.requests.seen
@@ -252,11 +266,15 @@ class Emulator:
 def _default_catalogue(credentials: Mapping[str, Secret]) -> Catalogue:
     from datetime import date
 
-    from ccfs_tui.emulator.sample_index import generate_recordings
+    from ccfs_tui.emulator.sample_index import SAMPLE_TRANSFERS, generate_recordings
 
     owner = next(iter(credentials))
     recordings = generate_recordings(
-        DEFAULT_RECORDINGS, start=date.today() - timedelta(days=7), days=7, app_id=owner
+        DEFAULT_RECORDINGS,
+        start=date.today() - timedelta(days=7),
+        days=7,
+        app_id=owner,
+        transfers=SAMPLE_TRANSFERS,
     )
     return Catalogue.from_recordings(recordings, owner)
 

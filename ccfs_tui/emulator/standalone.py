@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
-from ccfs_tui.emulator.sample_index import write_sample
+from ccfs_tui.emulator.sample_index import SAMPLE_TRANSFERS, write_sample
 from ccfs_tui.emulator.server import Emulator, make_app_id, make_secret
 
 
@@ -44,7 +44,7 @@ def serve(
         os.close(fd)
         index_path = Path(name)
     try:
-        catalogue = write_sample(index_path, recordings, app_id=ak)
+        catalogue = write_sample(index_path, recordings, app_id=ak, transfers=SAMPLE_TRANSFERS)
     except OSError as exc:
         print(
             f"ccfs-tui emulator: cannot write the sample index {index_path}: {exc}", file=sys.stderr

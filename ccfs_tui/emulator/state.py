@@ -2,7 +2,8 @@
 
 :class:`EmulatorState` is the one object the request handler works on (through
 ``server.state``): credentials, catalogue, clock, fault switches, granted play tokens, the
-log of recent requests, the address-lock counters, open connections. The
+log of recent requests, the address-lock counters, open connections, bill files and their
+callbacks. The
 :class:`~ccfs_tui.emulator.server.Emulator` owns one and exposes the parts tests use.
 """
 
@@ -16,6 +17,8 @@ from typing import Any
 
 from ccfs_tui.core.clock import Clock
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.emulator.bills import Bills
+from ccfs_tui.emulator.callbacks import Callbacks
 from ccfs_tui.emulator.catalogue import Catalogue
 from ccfs_tui.emulator.faults import Faults
 from ccfs_tui.emulator.grants import Grants
@@ -135,6 +138,8 @@ class EmulatorState:
     requests: RequestLog = field(default_factory=RequestLog)
     locks: AddressLocks = field(default_factory=AddressLocks)
     connections: Connections = field(default_factory=Connections)
+    bills: Bills = field(default_factory=Bills)
+    callbacks: Callbacks = field(default_factory=Callbacks)
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set while the emulator stops: slow answers (latency, trickle) end at once."""
     log_to: Callable[[str], None] | None = None
