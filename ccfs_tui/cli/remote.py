@@ -15,15 +15,10 @@ from ccfs_tui.cli.common import PROG, Terminated, add_profile_options, utf8_text
 
 if TYPE_CHECKING:
     from ccfs_tui.cli.common import Subcommands
-    from ccfs_tui.core.client import CcfsClient
     from ccfs_tui.core.session import Session
-    from ccfs_tui.core.tokens import TokenStore
 
 Body = Callable[["Session"], Awaitable[None]]
 """What a command does with the session (profile ready, client made, SK loaded)."""
-
-ClientBody = Callable[["CcfsClient", "TokenStore"], Awaitable[None]]
-"""The same with the session's client and token store (:func:`run_remote`)."""
 
 
 def add_request_parser(
@@ -60,15 +55,6 @@ def run_session(args: argparse.Namespace, body: Body) -> int:
     import asyncio
 
     return asyncio.run(_until_signal(args, body))
-
-
-def run_remote(args: argparse.Namespace, body: ClientBody) -> int:
-    """:func:`run_session` for a body that takes the session's client and token store."""
-
-    async def with_client(session: Session) -> None:
-        await body(await session.get_client(), session.tokens)
-
-    return run_session(args, with_client)
 
 
 async def _until_signal(args: argparse.Namespace, body: Body) -> int:
