@@ -282,6 +282,12 @@ def test_ssh_line_with_another_port_and_ipv6() -> None:
     assert line == "ssh -p 2222 -L 9000:[::1]:9000 bob@2001:db8::7"
 
 
+def test_the_servers_ssh_line_forwards_its_port(server) -> None:
+    env = {"SSH_CONNECTION": "192.0.2.10 51234 198.51.100.7 22", "USER": "alice"}
+    port = server.port
+    assert server.ssh_line(env) == f"ssh -L {port}:127.0.0.1:{port} alice@198.51.100.7"
+
+
 def test_ssh_line_has_placeholders_outside_ssh_or_for_odd_values() -> None:
     assert ssh_forward_line(8765, env={}) == "ssh -L 8765:127.0.0.1:8765 USER@JUMP_HOST"
     odd = {"SSH_CONNECTION": "x y $(reboot) 22", "USER": "a;rm -rf ~"}

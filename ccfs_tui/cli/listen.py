@@ -150,14 +150,14 @@ def _serve(server: ListenServer) -> None:
     """Print the URLs and the ssh line, then wait for Ctrl-C or SIGTERM."""
     from ccfs_tui.core.audio.waveform import format_duration
     from ccfs_tui.core.sanitize import visible
-    from ccfs_tui.core.ssh_hint import in_ssh_session, ssh_forward_line
+    from ccfs_tui.core.ssh_hint import in_ssh_session
 
     if server.warning:
         print(f"{PROG}: {server.warning}", file=sys.stderr, flush=True)
     listening = server.registered()
     for item in listening:
         print(item.url, flush=True)
-    print(ssh_forward_line(server.port, server.host), flush=True)
+    print(server.ssh_line(), flush=True)
     for item in listening:
         print(
             f"{PROG}: serving {visible(item.entry.file_name, 200)} "

@@ -27,7 +27,7 @@ import secrets
 import socket
 import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,7 +44,7 @@ from ccfs_tui.core.audio.wav import (
 from ccfs_tui.core.audio.waveform import format_duration
 from ccfs_tui.core.errors import CcfsError
 from ccfs_tui.core.sanitize import visible
-from ccfs_tui.core.ssh_hint import url_host
+from ccfs_tui.core.ssh_hint import ssh_forward_line, url_host
 
 if TYPE_CHECKING:
     from ccfs_tui.core.recording import Recording
@@ -441,6 +441,10 @@ class ListenServer:
             "the recording. Unless you mean it, use listen_bind = 127.0.0.1 (--bind 127.0.0.1) "
             "and ssh -L."
         )
+
+    def ssh_line(self, env: Mapping[str, str] | None = None) -> str:
+        """The ``ssh -L`` line that brings this server to the laptop (see :mod:`ssh_hint`)."""
+        return ssh_forward_line(self.port, self.host, env)
 
     def register(self, entry: ListenEntry) -> Listening:
         """Serve ``entry`` at a new URL. Raises ``WavError`` when the file is not a WAV it
