@@ -156,31 +156,19 @@ def test_tls_both_ways(tls_emulator, tmp_path: Path, monkeypatch, capsys) -> Non
 
 
 def test_usage_errors_are_one_line(cli_env, capsys) -> None:
-    assert main(["fetch", "--from", "2026-11-20"]) == 2
-    assert main(["fetch", "--from", "2026-11-22", "--to", "2026-11-20"]) == 2
-    with pytest.raises(SystemExit) as usage:  # argparse: one line, exit 2
-        main(["fetch", "--from", "20261120", "--to", "2026-11-22"])
-    assert usage.value.code == 2
-    errors = capsys.readouterr().err.splitlines()
-    assert len(errors) == 3
-    assert "needs --from and --to" in errors[0]
-    assert "is before --from" in errors[1]
-    assert "YYYY-MM-DD" in errors[2]
+    for args, words in (
+        (["--from", "2026-11-20"], "needs --from and --to"),
+        (["--from", "2026-11-22", "--to", "2026-11-20"], "is before --from"),
+        (["--from", "20261120", "--to", "2026-11-22"], "YYYY-MM-DD"),
+    ):
+        with pytest.raises(SystemExit) as usage:  # argparse style: one line, exit 2
+            main(["fetch", *args])
+        assert usage.value.code == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert words in line
     # no callback_url and a receiver on every address: which address CC-FS reaches is unknown
-    assert (
-        main(
-            [
-                "fetch",
-                "--from",
-                "2026-11-20",
-                "--to",
-                "2026-11-20",
-                "--callback-listen",
-                "0.0.0.0:0",
-            ]
-        )
-        == 2
-    )
+    listen_all = ["--callback-listen", "0.0.0.0:0"]
+    assert main(["fetch", "--from", "2026-11-20", "--to", "2026-11-20", *listen_all]) == 2
     assert "callback_url" in capsys.readouterr().err
 
 
@@ -236,6 +224,9 @@ def test_download_by_unknown_call_id_says_it_may_come_later(multi_call_env, caps
     assert "can take a while to appear" in line
 
 
-def test_download_without_a_name_or_call_id_is_a_usage_error(cli_env, capsys) -> None:
-    assert main(["download"]) == 2
-    assert "FILE_NAME or --call-id" in capsys.readouterr().err
+def test_download_usage_errors(cli_env, capsys) -> None:
+    for args in (["--cc-id", "2"], ["--call-id", "c1", "--record"], ["--call-id", "c1", "-o", "-"]):
+        with pytest.raises(SystemExit) as usage:
+            main(["download", *args])
+        assert usage.value.code == 2
+        assert len(capsys.readouterr().err.splitlines()) == 1

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Literal
 
 from ccfs_tui.cli.common import count, utf8_text, warn
 from ccfs_tui.cli.remote import add_request_parser, run_session
-from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.tokens import Token
 
 if TYPE_CHECKING:
@@ -53,14 +52,14 @@ def register(sub: Subcommands) -> None:
     cmd.add_argument(
         "--cc-id", type=count(0), metavar="N", help="call center id, when several have the call"
     )
-    cmd.set_defaults(run=run)
+    cmd.set_defaults(run=run, usage_error=cmd.error)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.call_id is not None or args.cc_id is not None:
         return _by_call_id(args)
     if args.file_name is None:
-        raise ConfigError("download needs FILE_NAME or --call-id ID.", "See ccfs-tui download -h.")
+        args.usage_error("the following arguments are required: FILE_NAME (or --call-id ID)")
     output = checked_output(args.output, args.force)
 
     async def body(session: Session) -> None:
@@ -78,13 +77,12 @@ def _by_call_id(args: argparse.Namespace) -> int:
     from ccfs_tui.core.sanitize import visible
 
     if not args.call_id:
-        raise ConfigError("--cc-id goes with --call-id ID.", "Add --call-id.")
+        args.usage_error("--cc-id goes with --call-id ID")
     if args.record:
-        raise ConfigError("--record and --call-id are two different requests.", "Drop one.")
+        args.usage_error("--record and --call-id are two different requests: give one")
     if args.output is not None and str(args.output) == "-":
-        raise ConfigError(
-            "--call-id cannot write to standard output (a call may have several recordings).",
-            "Give -o PATH, or leave -o out.",
+        args.usage_error(
+            "--call-id cannot write to standard output (-o -): a call may have several recordings"
         )
 
     async def body(session: Session) -> None:

@@ -52,7 +52,7 @@ def _seconds(text: str) -> float:
 
 
 def register(sub: Subcommands) -> None:
-    from ccfs_tui.core.client import DATA_TYPES
+    from ccfs_tui.core.bill_window import DATA_TYPES
 
     cmd = sub.add_parser(
         "fetch", help="get the index of a time range from CC-FS", description=DESCRIPTION
@@ -100,24 +100,22 @@ def register(sub: Subcommands) -> None:
         action="store_true",
         help="send although this profile's signatures were refused twice in a row",
     )
-    cmd.set_defaults(run=run)
+    cmd.set_defaults(run=run, usage_error=cmd.error)
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    from ccfs_tui.core.errors import ConfigError
+    from ccfs_tui.core.sanitize import visible
 
     if args.bill:
         return
     if args.begin is None or args.end is None:
-        raise ConfigError("fetch needs --from and --to (or --bill NAME).", "See ccfs-tui fetch -h.")
+        args.usage_error("fetch needs --from and --to (or --bill NAME)")
     if args.end < args.begin:
-        raise ConfigError(
-            f"--to ({args.end:%Y-%m-%d %H:%M:%S}) is before --from "
-            f"({args.begin:%Y-%m-%d %H:%M:%S}).",
-            "Swap them.",
+        args.usage_error(
+            f"--to ({args.end:%Y-%m-%d %H:%M:%S}) is before --from ({args.begin:%Y-%m-%d %H:%M:%S})"
         )
     if args.output is not None and args.output.exists() and not args.output.is_dir():
-        raise ConfigError(f"-o {args.output} is not a folder.", "Give a folder for the zips.")
+        args.usage_error(f"-o {visible(str(args.output))} is not a folder")
 
 
 def run(args: argparse.Namespace) -> int:

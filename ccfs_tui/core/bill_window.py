@@ -26,6 +26,8 @@ MAX_SPAN = timedelta(days=3)
 """The longest range one queryBillData accepts (else resultCode 0300014)."""
 ONE_SECOND = timedelta(seconds=1)
 BILL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATA_TYPES = ("call", "record", "call_record")
+"""queryBillData ``dataType``: CDRs, the recording index, or both."""
 
 _FORMS = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"

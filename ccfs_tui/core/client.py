@@ -24,7 +24,7 @@ import httpx
 from ccfs_tui import __version__
 from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.audit import AuditLog
-from ccfs_tui.core.bill_window import BillWindow
+from ccfs_tui.core.bill_window import DATA_TYPES, BillWindow
 from ccfs_tui.core.callback_receiver import BILL_FILE_RE, RESPONSE_ID_RE, CallbackReceiver
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import Profile
@@ -71,8 +71,6 @@ DOWNLOAD_RECORD_FILE = f"{API}/downloadRecordFile"
 QUERY_BILL_DATA = f"{API}/queryBillData"
 DOWNLOAD_BILL_FILE = f"{API}/downloadBillFile"
 DOWNLOAD_RECORD = f"{API}/downloadRecord"
-DATA_TYPES = ("call", "record", "call_record")
-"""queryBillData ``dataType``: CDRs, the recording index, or both."""
 MAX_ERROR_BODY = 64 * 1024
 MAX_JSON_BYTES = 1 << 20
 """The most of a JSON reply that is read (decoded); a longer one is refused."""
