@@ -230,3 +230,15 @@ def test_download_usage_errors(cli_env, capsys) -> None:
             main(["download", *args])
         assert usage.value.code == 2
         assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_open_launches_the_tui_on_the_saved_zips(
+    fast_callbacks, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    from ccfs_tui.ui import launch
+
+    opened: list[list[Path]] = []
+    monkeypatch.setattr(launch, "run_tui", lambda paths, **kw: opened.append(list(paths)) or 0)
+    code = main(fetch("--from", "2026-11-20", "--to", "2026-11-20", "--open", "-o", str(tmp_path)))
+    assert code == 0
+    assert opened == [[Path(capsys.readouterr().out.strip())]]
