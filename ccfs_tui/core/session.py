@@ -65,11 +65,16 @@ from ccfs_tui.core.config import (
     resolve_secret,
     select_profile,
 )
-from ccfs_tui.core.errors import CcfsError, CcfsTokenExpiredError, ConfigError
+from ccfs_tui.core.errors import (
+    CcfsBadTokenError,
+    CcfsError,
+    CcfsTokenExpiredError,
+    ConfigError,
+)
 from ccfs_tui.core.outcomes import Outcome, Requesting, failure_of
 from ccfs_tui.core.paths import AppPaths, app_paths
 from ccfs_tui.core.recording import normalize_file_name
-from ccfs_tui.core.sanitize import check_token, is_valid_token
+from ccfs_tui.core.sanitize import check_token
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.tokens import Token, TokenStore
 
@@ -372,28 +377,37 @@ class Session:
             return None
         return token
 
-    def check_usable(self, token: Token) -> Token:
-        """``token`` if it may be used now (copied, downloaded, played, kept as the live
-        one): the one check of a stored token. Raises ``CcfsTokenExpiredError`` once it
-        expired, ``CcfsBadTokenError`` if it is not plain text (a tampered store file)."""
-        if token.is_expired(self.clock()):
-            raise CcfsTokenExpiredError(
+    def _unusable(self, token: Token, *, expiry: bool = True) -> CcfsError | None:
+        """Why ``token`` may not be used now (``expiry=False``: expiry aside), else None:
+        the one check of a stored token."""
+        if expiry and token.is_expired(self.clock()):
+            return CcfsTokenExpiredError(
                 f"The token of {token.file_name} expired.", "Renew it (request a new token)."
             )
-        check_token(token.token)
+        try:
+            check_token(token.token)
+        except CcfsBadTokenError as error:
+            return error
+        return None
+
+    def check_usable(self, token: Token) -> Token:
+        """``token`` if it may be used now (copied, downloaded, played, kept as the live
+        one). Raises ``CcfsTokenExpiredError`` once it expired, ``CcfsBadTokenError`` if it
+        is not plain text (a tampered store file)."""
+        error = self._unusable(token)
+        if error is not None:
+            raise error
         return token
 
     def usable_token(self, file_name: str) -> Token | None:
-        """The live token of ``file_name`` if it passes :meth:`check_usable` (then a new
+        """The latest token of ``file_name`` if it passes :meth:`check_usable` (then a new
         request is not needed), else None."""
-        token = self.live_token(file_name)
-        if token is None or not is_valid_token(token.token):
-            return None
-        return token
+        token = self.token_for(file_name)
+        return token if token is not None and self._unusable(token) is None else None
 
     def bad_tokens(self) -> list[Token]:
         """Tokens of the store that are not plain text: never used nor shown."""
-        return [token for token in self.tokens.all() if not is_valid_token(token.token)]
+        return [token for token in self.tokens.all() if self._unusable(token, expiry=False)]
 
     def remove_token(self, token: Token) -> None:
         """Forget ``token`` here and in the file (``OSError`` if it cannot be written)."""
