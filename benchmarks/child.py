@@ -94,28 +94,28 @@ def _tree_total(tree: Any) -> int:
 
 async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str, Any]:
     """CcfsApp on ``index``: first usable frame, fully loaded, memory, then typed queries."""
-    from ccfs_tui.core import store as store_module
+    from ccfs_tui.core.recordings import RecordingStore, load_helper
     from ccfs_tui.core.tokens import TokenStore
     from ccfs_tui.ui.app import CcfsApp
 
     helper: dict[str, Any] = {"used": False, "peak": 0}
-    frames_of = store_module._Helper.frames
+    frames_of = load_helper.LoadHelper.frames
 
     def frames(job: Any, cancelled: Any) -> Any:
         helper["used"] = True
         yield from frames_of(job, cancelled)
         helper["peak"] = job.peak
 
-    store_module._Helper.frames = frames  # type: ignore[method-assign]
+    load_helper.LoadHelper.frames = frames  # type: ignore[method-assign]
     indexed: list[float] = []
-    index_values = store_module.RecordingStore.index_values
+    split_columns = RecordingStore.split_columns
 
-    def indexing(store: Any, cancelled: Any = lambda: False) -> bool:
-        done = index_values(store, cancelled)
+    def splitting(store: Any, cancelled: Any = lambda: False) -> bool:
+        done = split_columns(store, cancelled)
         indexed.append(time.perf_counter())
         return done
 
-    store_module.RecordingStore.index_values = indexing  # type: ignore[method-assign]
+    RecordingStore.split_columns = splitting  # type: ignore[method-assign]
 
     started = time.perf_counter()
     app = CcfsApp(
@@ -248,7 +248,7 @@ def expect(index: Path, queries: list[str], out: Path) -> dict[str, Any]:
     here by one process (the rows are the file's rows in file order, as in the app)."""
     from array import array
 
-    from ccfs_tui.core.store import RecordingStore, load_index
+    from ccfs_tui.core.recordings import RecordingStore, load_index
 
     store = RecordingStore()
     for _step in load_index(store, [index], chunk_size=20_000, helper=False):

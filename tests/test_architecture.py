@@ -15,7 +15,7 @@ CORE_MODULES = sorted(
 
 
 def test_core_modules_exist() -> None:
-    for name in ("signing", "index", "client", "tokens", "config", "store"):
+    for name in ("signing", "index", "client", "tokens", "config", "recordings"):
         assert f"ccfs_tui.core.{name}" in CORE_MODULES
     # The emulator and the sample generator are fixtures of the demo and tests, not core.
     assert not [m for m in CORE_MODULES if "emulator" in m or "sample_index" in m]

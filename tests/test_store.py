@@ -18,10 +18,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ccfs_tui.core.store as store_module
 from ccfs_tui.core.index import iter_index, read_recordings, recording_from_row
 from ccfs_tui.core.recording import COLUMNS
-from ccfs_tui.core.store import NO_AGENT, NO_VDN, RecordingStore
+from ccfs_tui.core.recordings import (
+    NO_AGENT,
+    NO_VDN,
+    RecordingStore,
+    blocks,
+    byte_search,
+    columns,
+    group_keys,
+    load_index,
+    loading,
+    tree,
+)
+from ccfs_tui.core.recordings import load_helper as helper_module
 
 CORPUS = Path(__file__).parent / "data" / "index"
 C = {name: i for i, name in enumerate(COLUMNS)}
@@ -341,7 +352,7 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
             want = [i for i, row in enumerate(loaded) if oracle(row, query)]
             assert list(s.filter(query)) == want, query
     answers = {query: list(s.filter(query)) for query in queries}
-    assert s.index_values()  # the number dictionaries change no answer
+    assert s.split_columns()  # the number dictionaries change no answer
     for query in queries:
         ids = list(s.filter(query))
         assert ids == answers[query]
@@ -366,11 +377,11 @@ def _check(rows: list[tuple[str, ...]], cuts: list[int], queries: list[str]) -> 
                     assert leaves == sorted(mine, key=lambda i: rows[i][C["call_begin"]])
                     whole = s.filter(query)  # the same rows as a Selection: the same leaves
                     assert s.leaves(whole, (vdn, day, agent)) == leaves
-                    few, store_module._FEW_ROWS = store_module._FEW_ROWS, 0  # whole groups
+                    few, tree._FEW_ROWS = tree._FEW_ROWS, 0  # whole groups
                     try:
                         assert s.leaves(ids, (vdn, day, agent)) == leaves
                     finally:
-                        store_module._FEW_ROWS = few
+                        tree._FEW_ROWS = few
                     seen[vdn, day, agent] = n
         assert seen == groups
     for row_id, row in enumerate(rows):
@@ -395,16 +406,16 @@ def test_filter_and_tree_agree_with_the_oracle(case: tuple) -> None:
 def test_oracle_with_tiny_segments_and_the_bulk_search(
     monkeypatch: pytest.MonkeyPatch, case: tuple
 ) -> None:
-    monkeypatch.setattr(store_module, "SEGMENT_ROWS", 3)
-    monkeypatch.setattr(store_module, "_column_mask", store_module._dense_column_mask)
+    monkeypatch.setattr(blocks, "SEGMENT_ROWS", 3)
+    monkeypatch.setattr(columns, "column_mask", byte_search.dense_column_mask)
     _check(*case)
 
 
 @SETTINGS
 @given(scenario())
 def test_oracle_without_memmem(monkeypatch: pytest.MonkeyPatch, case: tuple) -> None:
-    monkeypatch.setattr(store_module, "_memmem", None)
-    monkeypatch.setattr(store_module, "SEGMENT_ROWS", 5)
+    monkeypatch.setattr(byte_search, "_memmem", None)
+    monkeypatch.setattr(blocks, "SEGMENT_ROWS", 5)
     _check(*case)
 
 
@@ -413,9 +424,9 @@ def test_oracle_without_memmem(monkeypatch: pytest.MonkeyPatch, case: tuple) -> 
 def test_oracle_when_vdn_and_agent_codes_do_not_fit_the_key(
     monkeypatch: pytest.MonkeyPatch, case: tuple
 ) -> None:
-    monkeypatch.setattr(store_module, "_VDN_BITS", 1)  # 2 VDNs, then the wide keys
-    monkeypatch.setattr(store_module, "_AGENT_BITS", 1)
-    monkeypatch.setattr(store_module, "SEGMENT_ROWS", 7)
+    monkeypatch.setattr(group_keys, "VDN_BITS", 1)  # 2 VDNs, then the wide keys
+    monkeypatch.setattr(group_keys, "AGENT_BITS", 1)
+    monkeypatch.setattr(blocks, "SEGMENT_ROWS", 7)
     _check(*case)
 
 
@@ -509,7 +520,7 @@ def test_a_selection_is_a_sequence_with_group_counts(tmp_path: Path) -> None:
         assert all(i in selection for i in want[:50]) and -1 not in selection
         assert "x" not in selection and len(rows) not in selection
         assert selection.ids_between(100, 900) == [i for i in want if 100 <= i < 900]
-        keys = Counter(s._layout.block_of(i).keys[i - s._layout.block_of(i).start] for i in want)
+        keys = Counter(s._snapshot.key_of(i) for i in want)
         assert selection.counts() == +keys
         assert selection.rows == len(rows)
 
@@ -546,7 +557,7 @@ def _big_index(tmp_path: Path, count: int = 6_000, newline: str = "\r\n") -> tup
 
 def _load(path: Path, **options: object) -> tuple[RecordingStore, list[str], list]:
     s = RecordingStore()
-    steps = list(store_module.load_index(s, [path], chunk_size=700, **options))  # type: ignore[arg-type]
+    steps = list(load_index(s, [path], chunk_size=700, **options))  # type: ignore[arg-type]
     problems = [str(p) for step in steps for p in step.problems]
     return s, problems, steps
 
@@ -557,8 +568,8 @@ def test_a_helper_process_reads_the_tail_exactly(
 ) -> None:
     path, rows = _big_index(tmp_path, newline=newline)
     alone, problems, _ = _load(path, helper=False)
-    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
-    monkeypatch.setattr(store_module, "_cores", lambda: 2)
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
     both, both_problems, steps = _load(path)
     assert len(both) == len(alone) == len(rows)
     got = [both.recording(i) for i in range(len(rows))]
@@ -572,6 +583,34 @@ def test_a_helper_process_reads_the_tail_exactly(
     assert steps[-1].bytes_done == steps[-1].bytes_total == path.stat().st_size
 
 
+def test_ccfs_load_helper_0_reads_everything_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, rows = _big_index(tmp_path)
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
+    started: list[tuple[object, ...]] = []
+    start = helper_module.LoadHelper.start
+
+    def counted(cls: type, *args: object) -> helper_module.LoadHelper | None:
+        started.append(args)
+        return start(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(helper_module.LoadHelper, "start", classmethod(counted))
+    _, problems, _ = _load(path)
+    assert len(started) == 1  # the switch unset: a helper process reads the tail
+    for off in ("0", " 0 "):
+        started.clear()
+        monkeypatch.setenv("CCFS_LOAD_HELPER", off)
+        alone, alone_problems, _ = _load(path)
+        assert not started
+        assert [tuple(alone.recording(i).to_row()) for i in range(len(alone))] == rows
+        assert alone_problems == problems
+    monkeypatch.setenv("CCFS_LOAD_HELPER", "1")
+    _load(path)
+    assert len(started) == 1
+
+
 def test_problems_over_both_parts_are_capped_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -579,9 +618,9 @@ def test_problems_over_both_parts_are_capped_once(
     lines = [",".join(r) if i % 50 else "bad" for i, r in enumerate(rows)]
     path = tmp_path / "cap_record.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(store_module, "MAX_PROBLEMS_PER_FILE", 30)
-    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
-    monkeypatch.setattr(store_module, "_cores", lambda: 2)
+    monkeypatch.setattr(loading, "MAX_PROBLEMS_PER_FILE", 30)
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
     s, problems, _ = _load(path)
     assert len(s) == 2_000 - 40
     assert len(problems) == 31
@@ -594,22 +633,22 @@ def test_when_the_helper_stops_half_way_the_rest_is_read_here(
 ) -> None:
     path, rows = _big_index(tmp_path)
     _, problems, _ = _load(path, helper=False)
-    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
-    monkeypatch.setattr(store_module, "_cores", lambda: 2)
-    frames = store_module._Helper.frames
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
+    frames = helper_module.LoadHelper.frames
 
-    def two_frames(self: store_module._Helper, cancelled: Any) -> Iterator[dict]:
+    def two_frames(self: helper_module.LoadHelper, cancelled: Any) -> Iterator[dict]:
         for n, frame in enumerate(frames(self, cancelled)):
             if n == 2:
                 self.ok = False
                 return
             yield frame
 
-    monkeypatch.setattr(store_module._Helper, "frames", two_frames)
+    monkeypatch.setattr(helper_module.LoadHelper, "frames", two_frames)
     s, got, _ = _load(path)
     assert [tuple(s.recording(i).to_row()) for i in range(len(s))] == rows
     assert got == problems
-    monkeypatch.setattr(store_module._Helper, "start", classmethod(lambda *a: None))
+    monkeypatch.setattr(helper_module.LoadHelper, "start", classmethod(lambda *a: None))
     s, got, _ = _load(path)
     assert len(s) == len(rows) and got == problems
 
@@ -618,13 +657,13 @@ def test_a_cancelled_load_stops_and_adds_nothing_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, _ = _big_index(tmp_path)
-    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
-    monkeypatch.setattr(store_module, "_cores", lambda: 2)
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
     stop = [False]
     for helper in (False, True):
         s = RecordingStore()
         stop[0] = False
-        steps = store_module.load_index(
+        steps = load_index(
             s, [path], chunk_size=500, helper=helper, cancelled=lambda: stop[0]
         )
         first = next(steps)
@@ -637,18 +676,18 @@ def test_a_stuck_helper_is_given_up_and_killed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, rows = _big_index(tmp_path)
-    monkeypatch.setattr(store_module, "HELPER_MIN_BYTES", 1)
-    monkeypatch.setattr(store_module, "_cores", lambda: 2)
-    monkeypatch.setattr(store_module, "HELPER_STALL", 0.3)
+    monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
+    monkeypatch.setattr(loading, "usable_cores", lambda: 2)
+    monkeypatch.setattr(helper_module, "HELPER_STALL", 0.3)
     started: list[subprocess.Popen[bytes]] = []
 
-    def stuck(cls: type, *args: object) -> store_module._Helper:
+    def stuck(cls: type, *args: object) -> helper_module.LoadHelper:
         fd, name = tempfile.mkstemp(dir=tmp_path)
         process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         started.append(process)
-        return store_module._Helper(process, fd, name)
+        return helper_module.LoadHelper(process, fd, name)
 
-    monkeypatch.setattr(store_module._Helper, "start", classmethod(stuck))
+    monkeypatch.setattr(helper_module.LoadHelper, "start", classmethod(stuck))
     s, _, _ = _load(path)
     assert [tuple(s.recording(i).to_row()) for i in range(len(s))] == rows
     assert started and started[0].poll() is not None  # killed, not left running
@@ -686,13 +725,13 @@ def test_split_columns_answer_like_the_columns() -> None:
         asked.append(1)
         return len(asked) > 1
 
-    assert not s.index_values(cancelled=second_time)
-    assert s.index_values()
-    block = s._layout.blocks[0]
-    for column in (store_module._CALLEE, store_module._FILE, store_module._ORIG):
-        assert block.values[store_module._SEARCH_COLUMNS.index(column)].count  # they share
+    assert not s.split_columns(cancelled=second_time)
+    assert s.split_columns()
+    block = s._snapshot.blocks[0]
+    for column in (columns.CALLEE, columns.FILE, columns.ORIGINAL):
+        assert block.splits[columns.SEARCH_COLUMNS.index(column)].count  # they share
     for query in queries:
-        s._masks.clear()
+        s._search.forget()
         assert list(s.filter(query)) == before[query] == [
             i for i, r in enumerate(rows) if oracle(r, query)
         ], query

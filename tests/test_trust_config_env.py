@@ -114,7 +114,7 @@ def test_player_does_not_inherit_the_sk(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_load_helper_does_not_inherit_the_sk(monkeypatch) -> None:
-    from ccfs_tui.core import store
+    from ccfs_tui.core.recordings import load_helper
 
     monkeypatch.setenv("CCFS_SECRET_KEY", MARKER_SK)
     captured: dict[str, object] = {}
@@ -123,8 +123,8 @@ def test_load_helper_does_not_inherit_the_sk(monkeypatch) -> None:
         captured.update(kwargs)
         raise OSError("not started in this test")
 
-    monkeypatch.setattr(store.subprocess, "Popen", fake_popen)
-    assert store._Helper.start([], 1, 0, 1) is None
+    monkeypatch.setattr(load_helper.subprocess, "Popen", fake_popen)
+    assert load_helper.LoadHelper.start([], 1, 0, 1) is None
     env = captured["env"]
     assert isinstance(env, dict) and "CCFS_SECRET_KEY" not in env and "PYTHONPATH" in env
 

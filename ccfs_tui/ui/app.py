@@ -89,7 +89,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
     ) -> None:
         super().__init__()
         if store is None:
-            from ccfs_tui.core.store import RecordingStore
+            from ccfs_tui.core.recordings import RecordingStore
 
             store = RecordingStore()
         self.store = store
@@ -257,7 +257,7 @@ class CcfsApp(TokenActionsMixin, WorkersMixin, App[int]):
         if not self.index_paths:
             self.notify("No index files to reload.", severity="warning")
             return
-        from ccfs_tui.core.store import RecordingStore
+        from ccfs_tui.core.recordings import RecordingStore
 
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "index")

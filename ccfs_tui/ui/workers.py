@@ -93,7 +93,7 @@ class WorkersMixin:
         """Read the first chunk now, on the UI thread, so that the very first frame shows rows
         (a few ms); the rest in :meth:`load_index_worker`. With a ``prepare_index`` hook (it
         may wait) everything happens in the worker."""
-        from ccfs_tui.core.store import load_index
+        from ccfs_tui.core.recordings import load_index
 
         holder: list[Any] = []  # the worker, once it runs: cancelling it stops the steps
         steps = None
@@ -125,7 +125,7 @@ class WorkersMixin:
         """Read the (rest of the) index files in chunks and add them to the store, here in
         the thread (parsing is CPU and disk; the store takes rows from one writer while the
         UI reads). Only counts and problems go back to the UI."""
-        from ccfs_tui.core.store import load_index
+        from ccfs_tui.core.recordings import load_index
 
         worker = get_current_worker()
         if holder is not None:
@@ -162,7 +162,7 @@ class WorkersMixin:
         """Once loaded: the split search columns that make searches quick (a hotline shared
         by a third of the rows is one value); searches work without them meanwhile."""
         worker = get_current_worker()
-        if self.store.index_values(cancelled=lambda: worker.is_cancelled):
+        if self.store.split_columns(cancelled=lambda: worker.is_cancelled):
             settle_memory()
 
     # ----------------------------------------------------------------- filter

@@ -166,13 +166,13 @@ async def test_rows_show_and_filter_while_the_index_loads(
 ) -> None:
     """The first chunk is on the first frame, nothing covers the tree while the rest loads,
     and a filter typed meanwhile follows the rows that keep coming."""
-    from ccfs_tui.core import store as store_module
+    from ccfs_tui.core import recordings
     from ccfs_tui.ui import workers
 
     monkeypatch.setattr(workers, "FIRST_CHUNK", 100)
     monkeypatch.setattr(workers, "LOAD_CHUNK", 100)
     gate = threading.Event()
-    load_index = store_module.load_index
+    load_index = recordings.load_index
 
     def slow_load(*args: Any, **kwargs: Any) -> Any:
         for n, step in enumerate(load_index(*args, **kwargs)):
@@ -180,7 +180,7 @@ async def test_rows_show_and_filter_while_the_index_loads(
                 gate.wait(10)  # the rest waits for the test
             yield step
 
-    monkeypatch.setattr(store_module, "load_index", slow_load)
+    monkeypatch.setattr(recordings, "load_index", slow_load)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: len(app.store) >= 300)

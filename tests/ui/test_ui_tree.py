@@ -9,7 +9,7 @@ import pytest
 from textual.app import App, ComposeResult
 from ui_support import AppFactory, loaded
 
-from ccfs_tui.core.store import RecordingStore
+from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.ui import workers
 from ccfs_tui.ui.widgets import tree as tree_module
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, RecordingTree
