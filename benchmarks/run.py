@@ -12,7 +12,9 @@ figure | measured | target | baseline | ratio, every ratio against a baseline of
 * launch -> fully loaded and searchable: from constructing ``CcfsApp(index_paths=[file])``
   to the first frame after the app finished loading (every row in the store, the tree in
   sync, any filter answers). Baseline: one plain ``csv.reader`` pass over the same file in a
-  fresh process, run right after each launch.
+  fresh process, run right after each launch. ``--load-helper off|both`` measures the load
+  without the helper process too (``CCFS_LOAD_HELPER=0``; "both": one more launch and
+  csv.reader pass per repeat, here and in the real terminal).
 * the split search columns (numbers, file names, call ids) the filter uses are made in the
   background right after the load; the time they take is shown, and the filters are typed
   once they are there.
@@ -132,11 +134,18 @@ OTHER_LOAD: list[tuple[float, float]] = []
 """(CPU seconds used by other processes, wall seconds) of every child run."""
 
 
-def run_child(mode: str, args: dict[str, Any] | None = None, timeout: float = 1800) -> dict:
-    """One measurement in a fresh interpreter; ``spawned_at`` is when it was started. Notes
-    how busy the machine was with other work meanwhile (in :data:`OTHER_LOAD`)."""
+def run_child(
+    mode: str,
+    args: dict[str, Any] | None = None,
+    timeout: float = 1800,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
+    """One measurement in a fresh interpreter (``extra_env`` added to its environment);
+    ``spawned_at`` is when it was started. Notes how busy the machine was with other work
+    meanwhile (in :data:`OTHER_LOAD`)."""
     command = [sys.executable, "-m", "benchmarks.child", mode, json.dumps(args or {})]
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.update(extra_env or {})
     busy, mine = _busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     spawned = time.time()
@@ -203,23 +212,45 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     path = index_file(rows)
     queries = pick_queries(path, max(1, args.queries // len(KINDS)))[: args.queries]
     unscoped = pick_unscoped(path, max(1, args.unscoped // 2))[: args.unscoped]
-    bare, launches, csvs = [], [], []
+    mode = getattr(args, "load_helper", "on")
+    switch = {"CCFS_LOAD_HELPER": "0" if mode == "off" else "1"}
+    bare, launches, csvs, launches_off, csvs_off = [], [], [], [], []
     for i in range(args.repeat):
         bare.append(run_child("bare"))
         typed = [list(q) for q in queries + unscoped] if i == 0 else []
         launch = {"index": str(path), "queries": typed, "gap": args.gap}
-        launches.append(run_child("launch", launch))
+        launches.append(run_child("launch", launch, extra_env=switch))
         csvs.append(run_child("csv", {"index": str(path)}))
         print(
             f"  run {i + 1}/{args.repeat}: fully loaded {launches[-1]['loaded']:.2f} s, "
             f"csv.reader {csvs[-1]['seconds']:.2f} s"
         )
+        if mode == "both":
+            launch = {"index": str(path), "queries": [], "gap": args.gap}
+            launches_off.append(run_child("launch", launch, extra_env={"CCFS_LOAD_HELPER": "0"}))
+            csvs_off.append(run_child("csv", {"index": str(path)}))
+            print(
+                f"  run {i + 1}/{args.repeat}, load helper off: fully loaded "
+                f"{launches_off[-1]['loaded']:.2f} s, csv.reader {csvs_off[-1]['seconds']:.2f} s"
+            )
     version = _wall(_version_command())
     python = _wall([sys.executable, "-c", "pass"])
     idle = run_child("idle", {"index": str(path), "tokens": 200, "seconds": args.idle})
     idle0 = run_child("idle", {"index": str(path), "tokens": 0, "seconds": args.idle})
     median = statistics.median
+    off: dict[str, Any] = {}
+    if launches_off:
+        off = {
+            "loaded_off": median(x["loaded"] for x in launches_off),
+            "csv_reader_off": median(c["seconds"] for c in csvs_off),
+            "loaded_off_ratio": median(
+                x["loaded"] / c["seconds"] for x, c in zip(launches_off, csvs_off, strict=True)
+            ),
+            "helper_off": [x["helper"] for x in launches_off],
+        }
     return {
+        **off,
+        "load_helper": mode,
         "rows": rows,
         "machine": machine(),
         "bare_launch": median(b["first_frame_wall"] - b["spawned_at"] for b in bare),
@@ -283,6 +314,8 @@ def table(result: dict[str, Any]) -> str:
         if helper_peaks
         else ""
     )
+    mode = result.get("load_helper", "on")
+    switch = {"on": "", "off": "; CCFS_LOAD_HELPER=0", "both": "; load helper on"}[mode]
     lines = [
         "| figure | measured | target | baseline | ratio |",
         "|---|---|---|---|---|",
@@ -292,10 +325,17 @@ def table(result: dict[str, Any]) -> str:
         f"| the same from app construction | {result['first_frame']:.2f} s | | "
         f"{result['bare_first_frame']:.2f} s (bare Textual app) | "
         f"{result['first_frame'] / result['bare_first_frame']:.2f}x |",
-        f"| launch -> fully loaded and searchable, {n} rows (from app construction) | "
+        f"| launch -> fully loaded and searchable, {n} rows (from app construction{switch}) | "
         f"{result['loaded']:.2f} s | <= 1.0x csv.reader | {result['csv_reader']:.2f} s "
         f"(csv.reader pass) | {result['loaded_ratio']:.2f}x |",
     ]
+    if "loaded_off" in result:
+        lines.append(
+            f"| the same with the load helper off (CCFS_LOAD_HELPER=0) | "
+            f"{result['loaded_off']:.2f} s | <= 1.0x csv.reader | "
+            f"{result['csv_reader_off']:.2f} s (csv.reader pass) | "
+            f"{result['loaded_off_ratio']:.2f}x |"
+        )
     lines.append(
         f"| split search columns for the filter, made in the background once loaded | "
         f"+{result['indexed']:.2f} s after the load | | | |"
@@ -327,6 +367,9 @@ def table(result: dict[str, Any]) -> str:
         notes.append(
             f"WARNING: rows loaded {result['rows_loaded']}, tree totals {result['tree_totals']}"
         )
+    off_runs = result.get("helper_off", []) + (result["helper"] if mode == "off" else [])
+    if any(h["used"] for h in off_runs):
+        notes.append("WARNING: a load helper ran in a launch with CCFS_LOAD_HELPER=0")
     wrong = [f["query"] for f in result["filters"] if not f["correct"]]
     if wrong:
         notes.append(f"WARNING: wrong filter answers: {wrong}")
@@ -355,6 +398,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--during", type=int, default=30, help="most queries typed while loading")
     parser.add_argument("--after", type=int, default=10, help="queries typed right after the load")
+    parser.add_argument(
+        "--load-helper",
+        choices=("on", "off", "both"),
+        default="on",
+        help="the helper process that reads part of a big index: on (default), off "
+        "(CCFS_LOAD_HELPER=0), or both (each repeat also launches once with it off)",
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--no-terminal", action="store_true", help="headless figures only")
     where.add_argument("--terminal-only", action="store_true", help="real-terminal figures only")

@@ -19,7 +19,9 @@ runs only it). Everything happens as a person at a terminal would see it:
   app with one ``Static``) started the same way, until its text shows;
 * launch -> fully loaded and searchable: until the summary line shows the file's row count
   and no ``loading…``. Baseline: a ``csv.reader`` pass over the file in a fresh process,
-  right after each launch;
+  right after each launch. ``--load-helper off`` starts the app with ``CCFS_LOAD_HELPER=0``
+  (no helper process reads part of the file); ``--load-helper both`` adds, in each repeat,
+  a launch with the helper off (and its own csv.reader pass) after the one with it on;
 * filter keystroke -> screen shows the result: from sending the burst to the first screen
   whose summary line reads ``N of TOTAL`` with N the store's own answer (computed by a
   child process that loads the same file with :class:`RecordingStore` and runs
@@ -389,11 +391,13 @@ def expected_answers(index: Path, queries: list[str], workdir: Path) -> Expected
 class Session:
     """One launch of the app in the tmux server, with its own empty XDG folders."""
 
-    def __init__(self, tmux: Tmux, workdir: Path, index: Path, tokens: int = 0) -> None:
+    def __init__(
+        self, tmux: Tmux, workdir: Path, index: Path, tokens: int = 0, helper: bool = True
+    ) -> None:
         self.tmux = tmux
         self.index = index
         home = Path(tempfile.mkdtemp(prefix="launch-", dir=workdir))
-        self.env = {"TERM": "xterm-256color"}
+        self.env = {"TERM": "xterm-256color", "CCFS_LOAD_HELPER": "1" if helper else "0"}
         for name in ("CONFIG", "STATE", "CACHE", "DATA"):
             folder = home / name.lower()
             folder.mkdir()
@@ -546,22 +550,30 @@ def measure(args: Any, index: Path, rows: int) -> dict[str, Any]:
     during = pick_queries(index, max(1, args.during // 5), seed=11)[: args.during]
     queries = [q for _, q in settled + after + during] + [q[:-1] for _, q in settled]
     expected = expected_answers(index, list(dict.fromkeys(queries)), workdir)
-    out: dict[str, Any] = {"launches": [], "bare": [], "csv": []}
+    mode = getattr(args, "load_helper", "on")
+    helper = mode != "off"  # the helper setting of every run but the extra launches
+    out: dict[str, Any] = {"launches": [], "bare": [], "csv": [], "launches_off": [],
+                           "csv_off": [], "load_helper": mode}  # fmt: skip
     try:
         with Tmux(workdir) as tmux, _busy_meter(tmux) as busy:
             for i in range(args.repeat):
                 out["bare"].append(_bare(tmux, workdir))
-                out["launches"].append(_launch(tmux, workdir, index, rows, expected,
-                                               (after, settled) if i == 0 else None))  # fmt: skip
-                out["csv"].append(run_child("csv", {"index": str(index)})["seconds"])
-                launch = out["launches"][-1]
-                print(
-                    f"  terminal run {i + 1}/{args.repeat}: first frame {launch['first_frame']:.2f}"
-                    f" s, fully loaded {launch['loaded']:.2f} s, csv.reader {out['csv'][-1]:.2f} s"
-                )
-            out["during"] = _during(tmux, workdir, index, rows, expected, during)
-            out["idle"] = _idle(tmux, workdir, index, rows, 200, args.idle)
-            out["idle0"] = _idle(tmux, workdir, index, rows, 0, args.idle)
+                for extra in (False, True) if mode == "both" else (False,):
+                    typed = (after, settled) if i == 0 and not extra else None
+                    launch = _launch(tmux, workdir, index, rows, expected, typed,
+                                     helper=helper and not extra)  # fmt: skip
+                    csv_seconds = run_child("csv", {"index": str(index)})["seconds"]
+                    out["launches_off" if extra else "launches"].append(launch)
+                    out["csv_off" if extra else "csv"].append(csv_seconds)
+                    print(
+                        f"  terminal run {i + 1}/{args.repeat}"
+                        f"{', load helper off' if extra or not helper else ''}: first frame "
+                        f"{launch['first_frame']:.2f} s, fully loaded {launch['loaded']:.2f} s, "
+                        f"csv.reader {csv_seconds:.2f} s"
+                    )
+            out["during"] = _during(tmux, workdir, index, rows, expected, during, helper)
+            out["idle"] = _idle(tmux, workdir, index, rows, 200, args.idle, helper)
+            out["idle0"] = _idle(tmux, workdir, index, rows, 0, args.idle, helper)
         out["overhead"] = busy
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -575,8 +587,9 @@ def _launch(
     rows: int,
     expected: Expected,
     typed: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None,
+    helper: bool = True,
 ) -> dict[str, Any]:
-    run = Session(tmux, workdir, index)
+    run = Session(tmux, workdir, index, helper=helper)
     run.start()
     out: dict[str, Any] = {"first_frame": run.wait_first_frame()}
     out["written_first_frame"] = run.written()
@@ -609,10 +622,11 @@ def _during(
     rows: int,
     expected: Expected,
     queries: list[tuple[str, str]],
+    helper: bool = True,
 ) -> dict[str, Any]:
     """Queries typed from the first frame on while the load runs (each answer is over the
     rows read so far when it shows), until the load is over."""
-    run = Session(tmux, workdir, index)
+    run = Session(tmux, workdir, index, helper=helper)
     run.start()
     run.wait_first_frame()
     found: list[dict[str, Any]] = []
@@ -634,10 +648,16 @@ def _during(
 
 
 def _idle(
-    tmux: Tmux, workdir: Path, index: Path, rows: int, tokens: int, seconds: float
+    tmux: Tmux,
+    workdir: Path,
+    index: Path,
+    rows: int,
+    tokens: int,
+    seconds: float,
+    helper: bool = True,
 ) -> dict[str, Any]:
     """Bytes to the terminal and CPU of the loaded, idle app with ``tokens`` live tokens."""
-    run = Session(tmux, workdir, index, tokens=tokens)
+    run = Session(tmux, workdir, index, tokens=tokens, helper=helper)
     run.start()
     run.wait_loaded(rows)
     run.wait_idle()
@@ -691,7 +711,17 @@ def summarize(out: dict[str, Any], rows: int) -> dict[str, Any]:
         "idle0_bytes": out["idle0"]["bytes_per_second"],
         "idle0_cpu": out["idle0"]["cpu_percent"],
         "overhead": out["overhead"],
+        "load_helper": out.get("load_helper", "on"),
     }
+    off, csv_off = out.get("launches_off", []), out.get("csv_off", [])
+    if off:
+        result.update(
+            loaded_off=median(x["loaded"] for x in off),
+            csv_reader_off=median(csv_off),
+            loaded_off_ratio=median(x["loaded"] / c for x, c in zip(off, csv_off, strict=True)),
+            loaded_off_all=[x["loaded"] for x in off],
+            helper_off=[x["helper"] for x in off],
+        )
     return result
 
 
@@ -727,6 +757,8 @@ def table(result: dict[str, Any]) -> str:
         if any(result["helper"])
         else ""
     )
+    mode = result.get("load_helper", "on")
+    switch = {"on": "", "off": "; CCFS_LOAD_HELPER=0", "both": "; load helper on"}[mode]
     lines = [
         "| figure (real terminal: tmux 120x36, TERM=xterm-256color) | measured | target | "
         "baseline | ratio |",
@@ -734,9 +766,18 @@ def table(result: dict[str, Any]) -> str:
         f"| launch -> first usable frame, {n} rows (from the tmux command) | "
         f"{result['first_frame']:.2f} s | <= 0.5 s | {result['bare']:.2f} s (bare Textual app "
         f"in tmux) | {result['first_frame'] / result['bare']:.2f}x |",
-        f"| launch -> fully loaded and searchable, {n} rows (from the tmux command) | "
+        f"| launch -> fully loaded and searchable, {n} rows (from the tmux command{switch}) | "
         f"{result['loaded']:.2f} s | <= 1.0x csv.reader | {result['csv_reader']:.2f} s "
         f"(csv.reader pass) | {result['loaded_ratio']:.2f}x |",
+    ]
+    if "loaded_off" in result:
+        lines.append(
+            f"| the same with the load helper off (CCFS_LOAD_HELPER=0; launched right after "
+            f"each one above) | {result['loaded_off']:.2f} s | <= 1.0x csv.reader | "
+            f"{result['csv_reader_off']:.2f} s (csv.reader pass) | "
+            f"{result['loaded_off_ratio']:.2f}x |"
+        )
+    lines += [
         filters("typed during the load (answer over the rows read so far)", result["during"]),
         filters(
             f"typed right after the load (search columns being split; idle again "
@@ -790,6 +831,17 @@ def table(result: dict[str, Any]) -> str:
     wrong = [f["query"] for f in typed if not f["correct"]]
     if wrong:
         notes.append(f"WARNING: terminal filter answers never shown: {wrong}")
+    if "loaded_off" in result:
+        with_it = ", ".join(f"{x:.2f}" for x in result["loaded_all"])
+        without = ", ".join(f"{x:.2f}" for x in result["loaded_off_all"])
+        notes.append(
+            f"Load helper: fully loaded with it {with_it} s (a helper process ran in "
+            f"{sum(result['helper'])} of {len(result['helper'])} launches), without it "
+            f"{without} s; median off / on {result['loaded_off'] / result['loaded']:.2f}."
+        )
+    off_runs = result.get("helper_off", []) + (result["helper"] if mode == "off" else [])
+    if any(off_runs):
+        notes.append("WARNING: a load helper ran in a launch with CCFS_LOAD_HELPER=0")
     if result["idle_live"] != 200:
         notes.append(f"WARNING: the idle run showed {result['idle_live']} live tokens, not 200")
     return "\n".join([*lines, "", *notes])
