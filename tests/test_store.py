@@ -570,7 +570,18 @@ def test_a_helper_process_reads_the_tail_exactly(
     alone, problems, _ = _load(path, helper=False)
     monkeypatch.setattr(loading, "HELPER_MIN_BYTES", 1)
     monkeypatch.setattr(loading, "usable_cores", lambda: 2)
+    frames = helper_module.LoadHelper.frames
+    delivered: list[bool] = []
+
+    def counted(self: helper_module.LoadHelper, cancelled: Any) -> Iterator[dict]:
+        for frame in frames(self, cancelled):
+            delivered.append(bool(frame["count"]))
+            yield frame
+        delivered.append(self.ok)
+
+    monkeypatch.setattr(helper_module.LoadHelper, "frames", counted)
     both, both_problems, steps = _load(path)
+    assert any(delivered[:-1]) and delivered[-1]  # the helper process sent rows, then "done"
     assert len(both) == len(alone) == len(rows)
     got = [both.recording(i) for i in range(len(rows))]
     assert got == [alone.recording(i) for i in range(len(rows))]
