@@ -95,8 +95,9 @@ def _tree_total(tree: Any) -> int:
 async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str, Any]:
     """CcfsApp on ``index``: first usable frame, fully loaded, memory, then typed queries."""
     from ccfs_tui.core.recordings import RecordingStore, load_helper
-    from ccfs_tui.core.tokens import TokenStore
+    from ccfs_tui.core.session import Session
     from ccfs_tui.ui.app import CcfsApp
+    from ccfs_tui.ui.widgets.browser import RecordingBrowser
 
     helper: dict[str, Any] = {"used": False, "peak": 0}
     frames_of = load_helper.LoadHelper.frames
@@ -117,19 +118,18 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
 
     RecordingStore.split_columns = splitting  # type: ignore[method-assign]
 
-    started = time.perf_counter()
-    app = CcfsApp(
-        index_paths=[index], token_store=TokenStore(None), player_finder=lambda: None, environ={}
-    )
-    clock = FrameClock(app)
     finished: list[float] = []
-    finish = app._finish_loading
+    finish = RecordingBrowser._finish_loading
 
-    def finish_loading(note: str) -> None:
-        finish(note)
+    def finish_loading(browser: RecordingBrowser, note: str) -> None:
+        finish(browser, note)
         finished.append(time.perf_counter())
 
-    app._finish_loading = finish_loading  # type: ignore[method-assign]
+    RecordingBrowser._finish_loading = finish_loading  # type: ignore[method-assign]
+
+    started = time.perf_counter()
+    app = CcfsApp(Session(), index_paths=[index], player_finder=lambda: None, environ={})
+    clock = FrameClock(app)
 
     def usable() -> bool:
         """Rows on screen (the tree shows groups and nothing covers it) and the filter is
@@ -148,7 +148,7 @@ async def launch(index: Path, queries: list[list[str]], gap: float) -> dict[str,
         await _wait(first, 60, "the first usable frame")
         out["first_frame"] = first[0] - started
         out["first_frame_wall"] = first[1]
-        out["loading_at_first_frame"] = app.loading
+        out["loading_at_first_frame"] = app.main_screen.browser.index_loading
         out["loaded"] = await _wait(loaded, 600, "the end of the load") - started
         out["cpu_loaded"] = time.process_time()  # every thread of this process, from its start
         out["rows"] = len(app.store)
@@ -211,17 +211,21 @@ async def idle(index: Path, tokens: int, seconds: float) -> dict[str, Any]:
     """CPU of the process while the app idles with ``tokens`` live tokens counting down."""
     from benchmarks.data import bench_tokens
     from ccfs_tui.core.clock import utc_now
+    from ccfs_tui.core.session import Session
     from ccfs_tui.core.tokens import TokenStore
     from ccfs_tui.ui.app import CcfsApp
 
     store = TokenStore(None)
     for token in bench_tokens(tokens, utc_now()):
         store.add(token)
-    app = CcfsApp(index_paths=[index], token_store=store, player_finder=lambda: None, environ={})
+    app = CcfsApp(
+        Session(tokens=store), index_paths=[index], player_finder=lambda: None, environ={}
+    )
     async with app.run_test(size=SIZE) as pilot:
         deadline = time.perf_counter() + 120
         while time.perf_counter() < deadline and (
-            app.loading
+            not app.main_screen.is_mounted
+            or app.main_screen.browser.index_loading
             or not len(app.store)
             or any(w.group == "index" and not w.is_finished for w in app.workers)
         ):  # loaded, and the background split of the search columns done
@@ -230,7 +234,7 @@ async def idle(index: Path, tokens: int, seconds: float) -> dict[str, Any]:
         wall0, cpu0 = time.perf_counter(), time.process_time()
         await asyncio.sleep(seconds)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        live = len(app.tokens.live())
+        live = len(app.session.tokens.live())
     return {"cpu_percent": 100 * cpu / wall, "live": live}
 
 

@@ -102,7 +102,7 @@ class Evidence:
     def shot(self, where: str, app: Any, *, revealed: bool = False) -> None:
         self.svgs.append((where, app.export_screenshot(), revealed))
         self.text(f"{where} notifications", "\n".join(str(n.message) for n in app._notifications))
-        self.tokens.update(t.token for t in app.tokens.all())
+        self.tokens.update(t.token for t in app.session.tokens.all())
 
 
 def leaks_in(data: bytes) -> list[str]:
@@ -175,15 +175,21 @@ async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float =
 
 async def first_recording(pilot: Any) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: not app.loading and len(app.store) > 0)
+    screen = app.main_screen  # an autopilot may start before the screen is up
+    await wait_for(
+        pilot, lambda: screen.is_mounted and not screen.browser.index_loading and len(app.store)
+    )
     await pilot.press("slash", "enter")
-    await wait_for(pilot, lambda: app.selected_row is not None)
+    await wait_for(pilot, lambda: app.main_screen.selected_row is not None)
 
 
 async def request(pilot: Any, key: str = "enter") -> None:
     app = pilot.app
     await pilot.press(key)
-    await wait_for(pilot, lambda: not app.request_running() and not app._worker_files)
+    await wait_for(
+        pilot,
+        lambda: not app.main_screen.jobs.request_running() and not app.main_screen.jobs.busy(),
+    )
     await pilot.pause()
 
 
@@ -349,18 +355,18 @@ def tui_launch_flow(
 
         app._driver.write = write
         await first_recording(pilot)
-        await wait_for(pilot, lambda: app.client is not None)
+        await wait_for(pilot, lambda: app.session.client is not None)
         evidence.shot("tui: signed preview", app)
         await request(pilot)
-        assert app.live_token_for_selection() is not None
+        assert app.main_screen.live_token_for_selection() is not None
         evidence.shot("tui: token", app)
         await pilot.press("v")
         evidence.shot("tui: token revealed", app, revealed=True)
         await pilot.press("v")
         await pilot.press("c")
         await pilot.press("d")
-        name = app.selected_recording().play_file_name
-        await wait_for(pilot, lambda: name in app.downloads)
+        name = app.main_screen.selected_recording().play_file_name
+        await wait_for(pilot, lambda: name in app.session.downloads)
         evidence.shot("tui: downloaded", app)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TokensScreen))
@@ -407,11 +413,11 @@ def demo_flow(evidence: Evidence, monkeypatch: pytest.MonkeyPatch) -> None:
         app = pilot.app
         await first_recording(pilot)
         await request(pilot)
-        token = app.live_token_for_selection()
-        assert token is not None and app.profile.name == "demo"
+        token = app.main_screen.live_token_for_selection()
+        assert token is not None and app.session.profile.name == "demo"
         evidence.shot("demo: token", app)
         await pilot.press("d")
-        await wait_for(pilot, lambda: token.file_name in app.downloads)
+        await wait_for(pilot, lambda: token.file_name in app.session.downloads)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TokensScreen))
         evidence.shot("demo: tokens", app)
@@ -428,6 +434,7 @@ def demo_flow(evidence: Evidence, monkeypatch: pytest.MonkeyPatch) -> None:
 async def tui_scenarios(evidence: Evidence, recordings: list, index: Path, tmp_path: Path) -> None:
     """Built apps (like the UI tests): the SK prompt, faults, and two crashes."""
     from ccfs_tui.core import signing
+    from ccfs_tui.core.session import Session
     from ccfs_tui.ui.app import CcfsApp
     from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
 
@@ -448,13 +455,16 @@ async def tui_scenarios(evidence: Evidence, recordings: list, index: Path, tmp_p
             retry_backoff=0.01,
             **changes,
         )
-        return CcfsApp(
-            index_paths=[index],
+        session = Session(
             profile=profile,
             secret=secret,
-            token_store=TokenStore(paths.token_store, clock),
+            tokens=TokenStore(paths.token_store, clock),
             audit=AuditLog(paths.audit_log, clock),
             clock=clock,
+        )
+        return CcfsApp(
+            session,
+            index_paths=[index],
             tick=False,
             player_finder=lambda: None,
             environ={},
@@ -470,7 +480,7 @@ async def tui_scenarios(evidence: Evidence, recordings: list, index: Path, tmp_p
             await pilot.press(*MARKER)
             evidence.shot("prompt: typed", app)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+            await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
             evidence.shot("prompt: token", app)
 
         # faults in the TUI
@@ -487,7 +497,7 @@ async def tui_scenarios(evidence: Evidence, recordings: list, index: Path, tmp_p
             async with app.run_test(size=(120, 40)) as pilot:
                 await first_recording(pilot)
                 await request(pilot)
-                assert app.outcomes, where
+                assert app.session.outcomes, where
                 evidence.shot(f"tui fault: {where}", app)
             emu.faults.clear()
 
@@ -523,7 +533,13 @@ async def tui_scenarios(evidence: Evidence, recordings: list, index: Path, tmp_p
         try:
             with pytest.raises(RuntimeError, match="inside the signer"):
                 async with app.run_test(size=(120, 40)) as pilot:
-                    await wait_for(pilot, lambda: not app.loading and app.client is not None)
+                    await wait_for(
+                        pilot,
+                        lambda: (
+                            not app.main_screen.browser.index_loading
+                            and app.session.client is not None
+                        ),
+                    )
                     signing.canonical_request = broken_canonical  # type: ignore[assignment]
                     await pilot.press("slash", "enter")
                     await pilot.pause(0.3)

@@ -264,10 +264,11 @@ async def test_a_server_that_answers_after_30_s_with_the_default_timeouts(
     """Slow (about 31 s): the real default read_timeout (30 s) against a CC-FS that answers
     after 31 s, in the TUI and in a CLI process at the same time. Both say so in one
     sentence; the TUI keeps handling keys while it waits and works again afterwards."""
+    from ccfs_tui.core.outcomes import Failure
+    from ccfs_tui.core.session import Session
     from ccfs_tui.core.tokens import TokenStore
     from ccfs_tui.ui.app import CcfsApp
     from ccfs_tui.ui.screens.tokens import TokensScreen
-    from ccfs_tui.ui.widgets.detail import Failure
 
     defaults = Profile()
     assert (defaults.read_timeout, defaults.connect_timeout) == (30.0, 5.0)
@@ -288,35 +289,38 @@ async def test_a_server_that_answers_after_30_s_with_the_default_timeouts(
     profile = Profile(
         name="slow", base_url=emulator.base_url, app_id=AK, download_dir=tmp_path / "dl"
     )
+    session = Session(
+        profile=profile, secret=Secret(SK), tokens=TokenStore(tmp_path / "tokens.json")
+    )
     app = CcfsApp(
+        session,
         index_paths=[emulator_index],
-        profile=profile,
-        secret=Secret(SK),
-        token_store=TokenStore(tmp_path / "tokens.json"),
         tick=False,
         player_finder=lambda: None,
         environ={},
     )
     async with app.run_test(size=(100, 30)) as pilot:
-        await _wait(lambda: not app.loading and len(app.store) > 0, pilot, 10)
+        await _wait(
+            lambda: not app.main_screen.browser.index_loading and len(app.store) > 0, pilot, 10
+        )
         await pilot.press("slash", "enter")
-        await _wait(lambda: app.selected_row is not None, pilot, 10)
-        name = app.selected_recording().play_file_name
+        await _wait(lambda: app.main_screen.selected_row is not None, pilot, 10)
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("enter")
-        await _wait(app.request_running, pilot, 5)
+        await _wait(app.main_screen.jobs.request_running, pilot, 5)
         # while it waits, the app answers keys
-        start = app.selected_row
+        start = app.main_screen.selected_row
         await pilot.press("down")
-        await _wait(lambda: app.selected_row != start, pilot, 5)
+        await _wait(lambda: app.main_screen.selected_row != start, pilot, 5)
         await pilot.press("up")
-        await _wait(lambda: app.selected_row == start, pilot, 5)
+        await _wait(lambda: app.main_screen.selected_row == start, pilot, 5)
         await pilot.press("t")
         await _wait(lambda: isinstance(app.screen, TokensScreen), pilot, 5)
         await pilot.press("escape")
         await _wait(lambda: app.screen is app.main_screen, pilot, 5)
-        assert app.request_running()
-        await _wait(lambda: isinstance(app.outcomes.get(name), Failure), pilot, 45)
-        failure = app.outcomes[name]
+        assert app.main_screen.jobs.request_running()
+        await _wait(lambda: isinstance(app.session.outcomes.get(name), Failure), pilot, 45)
+        failure = app.session.outcomes[name]
         assert failure.kind == "timeout" and "did not answer within 30 s" in failure.message
         assert "read_timeout" in failure.hint
         # the CLI, started at the same time, gave up after the same 30 s
@@ -328,7 +332,7 @@ async def test_a_server_that_answers_after_30_s_with_the_default_timeouts(
         # and once the server is quick again, the next request works
         emulator.faults.clear()
         await pilot.press("r")
-        await _wait(lambda: app.live_token_for_selection() is not None, pilot, 10)
+        await _wait(lambda: app.main_screen.live_token_for_selection() is not None, pilot, 10)
 
 
 def test_a_download_folder_that_cannot_be_made_is_one_line_and_audited(

@@ -223,6 +223,13 @@ def key_display(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
 
+def first_key(keys: Mapping[str, Sequence[str]], action_id: str) -> str:
+    """The first key of ``action_id`` in effect (``keys``: the resolved table; an action
+    missing from it has its default keys), as written for people; "" if it has none."""
+    chosen = keys.get(action_id, BY_ID[action_id].keys)
+    return key_display(chosen[0]) if chosen else ""
+
+
 def bindings_for(place: str) -> list[Binding]:
     """The ``Binding`` of every action whose keys work at ``place`` (id = action id).
 

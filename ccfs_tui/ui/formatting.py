@@ -9,11 +9,12 @@ pass it as ``Content``/``Text`` or as a ``$variable`` of markup, never as markup
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.sanitize import is_valid_token, visible
-from ccfs_tui.core.tokens import Token
+from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token
 
 MEDIA_TYPES = {"1": "text chat", "5": "voice"}
 
@@ -45,6 +46,35 @@ def token_text(token: Token, revealed: bool = False) -> str:
     if not is_valid_token(token.token):
         return BAD_TOKEN_TEXT
     return token.token if revealed else token.masked
+
+
+Countdown = Literal["fine", "warning", "alarm", "expired"]
+
+COUNTDOWN_STYLES: dict[Countdown, str] = {
+    "fine": "$success",
+    "warning": "$warning",
+    "alarm": "$error",
+    "expired": "$error",
+}
+"""The theme colour of each countdown level (the status bar uses the level as its class)."""
+
+
+def countdown(token: Token, now: datetime) -> Countdown:
+    """The one colour rule of a countdown: fine, warning (under 5 min), alarm (under
+    1 min) or expired."""
+    if token.is_expired(now):
+        return "expired"
+    left = token.remaining(now)
+    if left <= ALARM_BELOW:
+        return "alarm"
+    if left <= WARN_BELOW:
+        return "warning"
+    return "fine"
+
+
+def countdown_style(token: Token, now: datetime) -> str:
+    """The theme colour of ``token``'s time left now (see :func:`countdown`)."""
+    return COUNTDOWN_STYLES[countdown(token, now)]
 
 
 def count(n: int) -> str:

@@ -34,16 +34,7 @@ def run_tui(
             hint = f"(index_path {profile.index_path} of profile {profile.name!r} does not exist.)"
     elif not index_paths and _holds_files(profile.index_dir):  # what `ccfs-tui fetch` saved
         index_paths = [profile.index_dir]
-    app = CcfsApp(
-        index_paths=index_paths,
-        profile=profile,
-        config=session.config,
-        config_path=session.config_path,
-        token_store=session.tokens,
-        audit=session.audit,
-        insecure=insecure,
-        index_hint=hint,
-    )
+    app = CcfsApp(session, index_paths=index_paths, index_hint=hint)
     app.run()
     return app.return_code or 0
 
@@ -62,18 +53,19 @@ def run_demo() -> int:
     """
     from ccfs_tui.core.audit import AuditLog
     from ccfs_tui.core.paths import app_paths
+    from ccfs_tui.core.session import Session
     from ccfs_tui.demo import start_demo
     from ccfs_tui.ui.app import CcfsApp
 
     with start_demo() as demo:
-        app = CcfsApp(
-            index_paths=[demo.index_path],
+        session = Session(
             profile=demo.profile,
             secret=demo.secret,
-            token_store=demo.token_store(),
+            tokens=demo.token_store(),
             audit=AuditLog(app_paths().audit_log),  # entries say profile "demo"
-            demo=True,
-            prepare_index=demo.prepare_index,
+        )
+        app = CcfsApp(
+            session, index_paths=[demo.index_path], demo=True, prepare_index=demo.prepare_index
         )
         app.run()
     return app.return_code or 0

@@ -1,8 +1,12 @@
-"""Messages that carry results from workers back to the UI (workers never touch widgets)."""
+"""Messages that carry results from workers back to the UI (workers never touch widgets).
+
+Each is a dataclass (Textual's ``Message`` initialises itself in ``__post_init__``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,87 +15,107 @@ from textual.message import Message
 from ccfs_tui.core.tokens import Token
 
 
+@dataclass
 class IndexChunkLoaded(Message):
     """The loader added ``rows`` rows to ``store`` (and these lines were skipped)."""
 
-    def __init__(
-        self,
-        rows: int,
-        problems: Sequence[Any],
-        bytes_done: int,
-        bytes_total: int,
-        store: Any = None,
-    ) -> None:
-        super().__init__()
-        self.rows = rows
-        self.problems = list(problems)
-        self.bytes_done = bytes_done
-        self.bytes_total = bytes_total
-        self.store = store
-        """The store the rows went to (a reload replaces the app's store)."""
+    rows: int
+    problems: list[Any]
+    bytes_done: int
+    bytes_total: int
+    store: Any = None
+    """The store the rows went to (a reload replaces the browser's store)."""
 
 
+@dataclass
 class IndexLoadFinished(Message):
     """The index loader stopped: done, cancelled, or failed with ``error``."""
 
-    def __init__(self, cancelled: bool = False, error: str | None = None) -> None:
-        super().__init__()
-        self.cancelled = cancelled
-        self.error = error
+    cancelled: bool = False
+    error: str | None = None
+    store: Any = None
+    """The store it filled (a reload replaces the browser's store)."""
 
 
+@dataclass
 class FilterApplied(Message):
     """The store answered a filter query (``ids`` is None when the query is empty)."""
 
-    def __init__(
-        self, query: str, ids: Sequence[int] | None, generation: int, upto: int = 0
-    ) -> None:
-        super().__init__()
-        self.query = query
-        self.ids = ids
-        self.generation = generation
-        self.upto = upto
-        """Rows ``[0, upto)`` were searched; rows added since still need filtering."""
+    query: str
+    ids: Sequence[int] | None
+    generation: int
+    searched_rows: int = 0
+    """Rows ``[0, searched_rows)`` were searched; rows added since still need filtering."""
+    catch_up: bool = False
+    """A search of the same query again for the rows added since (the tree is synced,
+    not rebuilt)."""
 
 
+@dataclass
 class TokenIssued(Message):
-    """requestPlayVoice returned a token."""
+    """requestPlayVoice returned a token (kept in the token store)."""
 
-    def __init__(self, token: Token) -> None:
-        super().__init__()
-        self.token = token
-
-
-class RequestFailed(Message):
-    """requestPlayVoice (or download) failed or was cancelled; ``text`` is for the user."""
-
-    def __init__(self, file_name: str, message: str, hint: str = "", kind: str = "") -> None:
-        super().__init__()
-        self.file_name = file_name
-        self.message = message
-        self.hint = hint
-        self.kind = kind
+    token: Token
+    not_saved: str = ""
+    """Why the token store file could not be written (the token is kept in memory)."""
 
 
+@dataclass
 class DownloadProgress(Message):
     """Bytes received so far (``total`` None when the server did not say)."""
 
-    def __init__(self, file_name: str, done: int, total: int | None) -> None:
-        super().__init__()
-        self.file_name = file_name
-        self.done = done
-        self.total = total
+    file_name: str
+    done: int
+    total: int | None
 
 
+@dataclass
 class DownloadFinished(Message):
     """The audio is on disk at ``path``."""
 
-    def __init__(self, file_name: str, path: Path, play: bool = False) -> None:
-        super().__init__()
-        self.file_name = file_name
-        self.path = path
-        self.play = play
+    file_name: str
+    path: Path
+    play: bool = False
 
 
+@dataclass
+class DownloadStopped(Message):
+    """The download failed or was cancelled: ``note`` says so under the progress bar."""
+
+    note: str
+
+
+@dataclass
 class ClientReady(Message):
     """The profile's client exists (the SK was found): previews can be signed."""
+
+
+@dataclass
+class PreviewNote(Message):
+    """No signed preview can be shown: ``note`` says why (the client could not be made)."""
+
+    note: str
+
+
+@dataclass
+class JobsChanged(Message):
+    """What the token jobs show changed: an outcome, a token, a job started or ended."""
+
+
+@dataclass
+class TokensChanged(Message):
+    """The token store changed (sent to the screens above the main one)."""
+
+
+@dataclass
+class ProfileSwitched(Message):
+    """Another profile is active (the app's title follows)."""
+
+    name: str
+    base_url: str = ""
+
+
+@dataclass
+class MainReady(Message):
+    """The main screen is composed and its index load started: the app starts its timer
+    and lets the keys typed meanwhile through."""

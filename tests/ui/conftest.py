@@ -24,6 +24,7 @@ from ui_support import (
 
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import TokenStore
 from ccfs_tui.emulator import Catalogue, Emulator
 from ccfs_tui.emulator.sample_index import write_sample
@@ -61,25 +62,34 @@ def emu(sample: tuple[Path, Catalogue], clock: FakeClock) -> Iterator[Emulator]:
         server.stop()
 
 
+SESSION_OPTIONS = ("profile", "config", "secret", "tokens", "audit", "clock", "insecure")
+"""The keyword arguments of ``make_app`` that go to the app's Session; the rest to the app."""
+
+
 @pytest.fixture
 def make_app(emu: Emulator, sample_index: Path, clock: FakeClock, tmp_path: Path) -> AppFactory:
-    """Build an app against the emulator; keyword arguments override the defaults."""
+    """Build an app (and its Session) against the emulator; keyword arguments override the
+    defaults: the Session's (``profile``, ``profile_changes``, ``config``, ``secret``,
+    ``tokens``, ``audit``, ``clock``, ``insecure``), else the app's."""
 
     def build(**overrides: Any) -> CcfsApp:
         profile = overrides.pop("profile", None) or make_profile(
             emu.base_url, tmp_path, **overrides.pop("profile_changes", {})
         )
-        options: dict[str, Any] = {
-            "index_paths": [sample_index],
+        session_options: dict[str, Any] = {
             "profile": profile,
             "secret": Secret(SK),
-            "token_store": TokenStore(tmp_path / "tokens.json", clock),
+            "tokens": TokenStore(tmp_path / "tokens.json", clock),
             "clock": clock,
+        }
+        options: dict[str, Any] = {
+            "index_paths": [sample_index],
             "tick": False,
             "player_finder": lambda: None,
             "environ": {},
         }
-        options.update(overrides)
-        return CcfsApp(**options)
+        for name, value in overrides.items():
+            (session_options if name in SESSION_OPTIONS else options)[name] = value
+        return CcfsApp(Session(**session_options), **options)
 
     return build

@@ -15,6 +15,7 @@ from typing import Any
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.config import Profile
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import Token, TokenStore
 from ccfs_tui.emulator.sample_index import generate_recordings, write_index
 from ccfs_tui.ui.app import CcfsApp
@@ -62,16 +63,13 @@ def scene_profile(download_dir: Path) -> Profile:
 def scene_app(index: Path, download_dir: Path) -> tuple[CcfsApp, FakeClock]:
     """The app of every scene."""
     clock = FakeClock(SCENE_NOW)
-    app = CcfsApp(
-        index_paths=[index],
+    session = Session(
         profile=scene_profile(download_dir),
         secret=Secret(SCENE_SK),
-        token_store=TokenStore(None, clock),
+        tokens=TokenStore(None, clock),
         clock=clock,
-        tick=False,
-        player_finder=lambda: None,
-        environ={},
     )
+    app = CcfsApp(session, index_paths=[index], tick=False, player_finder=lambda: None, environ={})
     return app, clock
 
 
@@ -87,8 +85,8 @@ async def _settle(pilot: Any, condition: Callable[[], object], timeout: float = 
 
 
 def _token(app: CcfsApp, value: str, file_name: str, age: timedelta) -> Token:
-    profile = app.profile
-    return Token.issued(value, file_name, app.clock() - age, profile.name, profile.base_url)
+    profile = app.session.profile
+    return Token.issued(value, file_name, app.session.clock() - age, profile.name, profile.base_url)
 
 
 def scene_row(app: CcfsApp) -> int:
@@ -99,18 +97,25 @@ def scene_row(app: CcfsApp) -> int:
     return int(store.leaves(None, (vdn, SCENE_DAY, agent))[3])
 
 
+def _loaded(app: CcfsApp) -> bool:
+    screen = app.main_screen  # the scene may start before the screen is up
+    return screen.is_mounted and not screen.browser.index_loading and len(app.store) == SCENE_ROWS
+
+
 async def _main_ready(pilot: Any) -> None:
     app: CcfsApp = pilot.app
-    await _settle(pilot, lambda: not app.loading and len(app.store) == SCENE_ROWS)
-    await _settle(pilot, lambda: app.client is not None)
+    await _settle(pilot, lambda: _loaded(app))
+    await _settle(pilot, lambda: app.session.client is not None)
     row_id = scene_row(app)
     browser = app.main_screen.browser
     browser.reveal(row_id)
     browser.tree_widget.focus()
-    await _settle(pilot, lambda: app.selected_row == row_id)
-    rec = app.selected_recording()
-    app.tokens.add(_token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47)))
-    app.show_cursor()
+    await _settle(pilot, lambda: app.main_screen.selected_row == row_id)
+    rec = app.main_screen.selected_recording()
+    app.session.tokens.add(
+        _token(app, TOKENS[0], rec.play_file_name, timedelta(minutes=2, seconds=47))
+    )
+    app.main_screen.show_cursor()
     app.tick()
     app.clear_notifications()
     await _settle_layout(pilot, browser.tree_widget)
@@ -141,8 +146,8 @@ async def _tokens_ready(pilot: Any) -> None:
         timedelta(hours=1),
     )
     for value, name, age in zip(TOKENS[1:], others, ages, strict=True):
-        app.tokens.add(_token(app, value, name, age))
-    app.open_tokens()
+        app.session.tokens.add(_token(app, value, name, age))
+    app.main_screen.action_tokens()
     await pilot.pause(0.1)
     table = app.screen.query_one("DataTable")
     table.move_cursor(row=table.row_count - 1)  # the live token: every action in the footer

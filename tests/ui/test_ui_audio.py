@@ -15,7 +15,7 @@ async def get_token(pilot) -> None:
     app = pilot.app
     await select_first_recording(pilot)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+    await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
     await pilot.pause()
 
 
@@ -40,9 +40,9 @@ async def test_c_copies_the_playback_url_with_osc52(make_app: AppFactory) -> Non
     async with app.run_test(size=(80, 24)) as pilot:
         await get_token(pilot)
         written = capture_writes(app)
-        token = app.live_token_for_selection()
+        token = app.main_screen.live_token_for_selection()
         await pilot.press("c")
-        url = app.playback_url(token)
+        url = app.session.playback_url(token)
         assert app.clipboard == url
         assert url.endswith(f"st={token.token}") and "/playVoice?t=" in url
         assert osc52_sequence(url) in written
@@ -64,10 +64,10 @@ async def test_d_downloads_with_progress(make_app: AppFactory, tmp_path: Path) -
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await get_token(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("d")
-        await wait_for(pilot, lambda: name in app.downloads)
-        path = app.downloads[name]
+        await wait_for(pilot, lambda: name in app.session.downloads)
+        path = app.session.downloads[name]
         assert path.exists() and path.parent == tmp_path / "downloads"
         assert path.read_bytes()[:4] == b"RIFF"
         bar = app.main_screen.detail.query_one("#download-bar")
@@ -80,11 +80,11 @@ async def test_p_without_a_player_says_where_the_file_is(make_app: AppFactory) -
     app = make_app(player_finder=lambda: None)
     async with app.run_test(size=(80, 24)) as pilot:
         await get_token(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("p")
-        await wait_for(pilot, lambda: name in app.downloads)
+        await wait_for(pilot, lambda: name in app.session.downloads)
         await wait_for(pilot, lambda: "No audio player" in notes(app))
-        assert str(app.downloads[name]) in notes(app)
+        assert str(app.session.downloads[name]) in notes(app)
 
 
 async def test_p_runs_the_player_without_blocking(make_app: AppFactory, tmp_path: Path) -> None:
@@ -93,10 +93,10 @@ async def test_p_runs_the_player_without_blocking(make_app: AppFactory, tmp_path
     app = make_app(player_finder=lambda: [sys.executable, "-c", script])
     async with app.run_test(size=(80, 24)) as pilot:
         await get_token(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("p")
         await wait_for(pilot, marker.exists)
-        assert marker.read_text() == str(app.downloads[name])
+        assert marker.read_text() == str(app.session.downloads[name])
         assert "Playing" in notes(app)
 
 
@@ -118,7 +118,7 @@ async def test_a_broken_download_leaves_no_file_and_says_so(
         emu.faults.set(drop_mid_body=True, endpoints=frozenset({"playVoice"}))
         await pilot.press("d")
         await wait_for(pilot, lambda: "Download failed" in note_text(app))
-        assert not app.downloads
+        assert not app.session.downloads
         folder = tmp_path / "downloads"
         assert not folder.exists() or not list(folder.iterdir())
         assert "Error" in [n.title for n in app._notifications]

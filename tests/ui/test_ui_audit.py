@@ -42,18 +42,21 @@ async def test_a_lists_requests_and_downloads_newest_first_without_the_token(
     app = make_app(audit=audit)
     async with app.run_test(size=(120, 30)) as pilot:
         await select_first_recording(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
-        token = app.live_token_for_selection()
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
+        token = app.main_screen.live_token_for_selection()
         await pilot.press("d")
-        await wait_for(pilot, lambda: name in app.downloads)
+        await wait_for(pilot, lambda: name in app.session.downloads)
         emu.faults.set(result_code="0300004", times=1)
         await pilot.press("down")
-        await wait_for(pilot, lambda: app.selected_recording().play_file_name != name)
-        failed = app.selected_recording().play_file_name
+        await wait_for(pilot, lambda: app.main_screen.selected_recording().play_file_name != name)
+        failed = app.main_screen.selected_recording().play_file_name
         await pilot.press("r")
-        await wait_for(pilot, lambda: failed in app.outcomes and not app.request_running())
+        await wait_for(
+            pilot,
+            lambda: failed in app.session.outcomes and not app.main_screen.jobs.request_running(),
+        )
 
         screen = await open_audit_screen(pilot)
         assert [e.action for e in screen.entries] == [
@@ -149,7 +152,7 @@ async def test_palette_and_help_offer_the_audit_log(make_app: AppFactory) -> Non
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "Audit" in [command.title for command in app_commands(app)]
+        assert "Audit" in [command.title for command in app_commands(app.main_screen)]
         assert "audit log" in str(help_content())
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -170,11 +173,11 @@ async def test_a_cancelled_request_is_audited_as_cancelled(
     app = make_app(audit=audit, profile_changes={"read_timeout": 60.0})
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("enter")
-        await wait_for(pilot, app.request_running)
+        await wait_for(pilot, app.main_screen.jobs.request_running)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         await wait_for(pilot, lambda: bool(audit.recent()))
         screen = await open_audit_screen(pilot)
         (entry,) = screen.entries

@@ -16,11 +16,12 @@ APP = """
     import asyncio, sys, time
     from pathlib import Path
     from ccfs_tui.core.audit import AuditLog
+    from ccfs_tui.core.session import Session
     from ccfs_tui.ui.app import CcfsApp
     from ccfs_tui.ui.screens.audit import AuditScreen
 
     async def main() -> None:
-        app = CcfsApp(audit=AuditLog(Path(sys.argv[1])), tick=False, environ={},
+        app = CcfsApp(Session(audit=AuditLog(Path(sys.argv[1]))), tick=False, environ={},
                       player_finder=lambda: None)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()

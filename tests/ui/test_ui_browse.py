@@ -10,6 +10,7 @@ import pytest
 from textual import events
 from ui_support import SAMPLE_ROWS, AppFactory, loaded, select_first_recording, wait_for
 
+from ccfs_tui.ui.commands import app_commands
 from ccfs_tui.ui.screens.problems import ProblemsScreen
 from ccfs_tui.ui.widgets.tree import Group, Leaf
 
@@ -52,10 +53,10 @@ async def test_filter_narrows_and_enter_selects_first_match(make_app: AppFactory
         assert len(tree.ids) < 5
         assert f"{len(tree.ids)} of 3,000" in summary_text(app)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.selected_row is not None)
+        await wait_for(pilot, lambda: app.main_screen.selected_row is not None)
         assert app.focused is tree
         assert isinstance(tree.cursor_node.data, Leaf)
-        assert app.selected_recording().call_id == rec.call_id
+        assert app.main_screen.selected_recording().call_id == rec.call_id
         detail = str(app.main_screen.detail.query_one("#fields").render())
         assert rec.call_id in detail and rec.caller_no in detail
 
@@ -83,8 +84,8 @@ async def test_stale_filter_is_ignored(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         rec = app.store.recording(5)
-        app.run_filter("2026-10-01")
-        app.run_filter(rec.call_id)  # the newer query wins
+        app.main_screen.browser.run_filter("2026-10-01")
+        app.main_screen.browser.run_filter(rec.call_id)  # the newer query wins
         await wait_for(pilot, lambda: app.main_screen.browser.applied_query == rec.call_id)
         await pilot.pause(0.2)
         assert app.main_screen.browser.applied_query == rec.call_id
@@ -103,8 +104,9 @@ async def test_skipped_lines_are_counted_and_listed(
     app = make_app(index_paths=[broken])
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
-        assert len(app.problems) == 2
+        assert len(app.main_screen.browser.problems) == 2
         assert "2 skipped" in summary_text(app)
+        assert "Skipped" in [c.title for c in app_commands(app.main_screen)]
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, ProblemsScreen)
@@ -119,11 +121,12 @@ async def test_escape_cancels_the_index_load(make_app: AppFactory) -> None:
     app = make_app(prepare_index=lambda: gate.wait(10))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert app.loading
+        assert app.main_screen.browser.index_loading
         assert "loading" in summary_text(app)
+        assert "Cancel" in [c.title for c in app_commands(app.main_screen)]
         await pilot.press("escape")
         gate.set()
-        await wait_for(pilot, lambda: not app.loading)
+        await wait_for(pilot, lambda: not app.main_screen.browser.index_loading)
         await pilot.pause(0.2)
         assert len(app.store) == 0
         assert "cancelled" in summary_text(app)
@@ -167,10 +170,10 @@ async def test_rows_show_and_filter_while_the_index_loads(
     """The first chunk is on the first frame, nothing covers the tree while the rest loads,
     and a filter typed meanwhile follows the rows that keep coming."""
     from ccfs_tui.core import recordings
-    from ccfs_tui.ui import workers
+    from ccfs_tui.ui import index_loading
 
-    monkeypatch.setattr(workers, "FIRST_CHUNK", 100)
-    monkeypatch.setattr(workers, "LOAD_CHUNK", 100)
+    monkeypatch.setattr(index_loading, "FIRST_CHUNK", 100)
+    monkeypatch.setattr(index_loading, "LOAD_CHUNK", 100)
     gate = threading.Event()
     load_index = recordings.load_index
 
@@ -185,7 +188,7 @@ async def test_rows_show_and_filter_while_the_index_loads(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: len(app.store) >= 300)
         screen = app.main_screen
-        assert app.loading and not screen.query("LoadingIndicator")
+        assert app.main_screen.browser.index_loading and not screen.query("LoadingIndicator")
         assert screen.browser.tree_widget.root.children
         assert "loading" in summary_text(app)
         day = "2026-10-01"
@@ -208,13 +211,13 @@ async def test_a_key_after_a_pause_searches_at_once_a_burst_searches_once(
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         runs: list[str] = []
-        run_filter = app.run_filter
+        run_filter = app.main_screen.browser.run_filter
 
         def counting(query: str) -> None:
             runs.append(query)
             run_filter(query)
 
-        app.run_filter = counting  # type: ignore[method-assign]
+        app.main_screen.browser.run_filter = counting  # type: ignore[method-assign]
         browser = app.main_screen.browser
         await pilot.press("slash", "1")
         assert runs == ["1"]  # no debounce wait for a key after a pause

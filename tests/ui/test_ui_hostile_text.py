@@ -105,7 +105,7 @@ async def test_hostile_index_fields_are_shown_escaped_never_executed(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await select_first_recording(pilot)
         await pilot.pause()
-        assert app.selected_recording() is not None
+        assert app.main_screen.selected_recording() is not None
         text = assert_clean(app)
         # the tree (VDN, agent, leaf label) and the detail pane show the escapes as text
         assert "VDN V\\x9b31m\\x85\\u202e\\u2066\\u2028\\x09[red]x[/] [/bold]" in text
@@ -138,7 +138,10 @@ async def test_hostile_result_desc_is_shown_escaped_in_the_pane_and_the_toast(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await select_first_recording(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.request_running() and not app._worker_files)
+        await wait_for(
+            pilot,
+            lambda: not app.main_screen.jobs.request_running() and not app.main_screen.jobs.busy(),
+        )
         await pilot.pause()
         text = assert_clean(app)
         assert "0399999" in notes(app) and f"\\x07\\x9b31m\\x85\\u202e\\u2066{MARKUP}" in notes(app)
@@ -154,7 +157,10 @@ async def test_hostile_reply_body_is_shown_escaped(make_app: AppFactory, emu) ->
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await select_first_recording(pilot)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not app.request_running() and not app._worker_files)
+        await wait_for(
+            pilot,
+            lambda: not app.main_screen.jobs.request_running() and not app.main_screen.jobs.busy(),
+        )
         await pilot.pause()
         text = assert_clean(app)
         assert "0399998" in notes(app) and MARKUP in notes(app)
@@ -192,7 +198,7 @@ async def test_a_stored_token_holding_escapes_is_never_shown_nor_used(
     store = TokenStore(path, clock)
     store.load()
     copied: list[str] = []
-    app = make_app(index_paths=[folder], token_store=store)
+    app = make_app(index_paths=[folder], tokens=store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         await select_first_recording(pilot)
@@ -209,7 +215,10 @@ async def test_a_stored_token_holding_escapes_is_never_shown_nor_used(
         for key in ("c", "d", "p"):
             await pilot.press(key)
             await pilot.pause()
-        await wait_for(pilot, lambda: not app.download_running() and not app._worker_files)
+        await wait_for(
+            pilot,
+            lambda: not app.main_screen.jobs.download_running() and not app.main_screen.jobs.busy(),
+        )
         await pilot.pause()
         assert copied == []  # no URL built from it
         assert len(emu.requests_seen) == before  # nothing sent

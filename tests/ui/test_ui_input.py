@@ -39,7 +39,9 @@ def paste(app: CcfsApp, text: str) -> None:
 
 async def settled(pilot: Any, app: CcfsApp) -> None:
     """Every key posted has been let through and handled."""
-    await wait_for(pilot, lambda: app.input_gate.waiting == 0 and not app.request_running())
+    await wait_for(
+        pilot, lambda: app.input_gate.waiting == 0 and not app.main_screen.jobs.request_running()
+    )
     await pilot.pause()
 
 
@@ -67,7 +69,9 @@ async def put_cursor_on(pilot: Any, app: CcfsApp, row_id: int) -> None:
     browser = app.main_screen.browser
     browser.reveal(row_id)
     browser.screen.set_focus(browser.tree_widget)
-    await wait_for(pilot, lambda: app.selected_row == row_id and detail_call_id(app) is not None)
+    await wait_for(
+        pilot, lambda: app.main_screen.selected_row == row_id and detail_call_id(app) is not None
+    )
     await pilot.pause()
 
 
@@ -101,9 +105,11 @@ async def test_slash_id_enter_r_requests_the_filtered_recording(make_app: AppFac
         assert detail_call_id(app) == rec_a.call_id
         burst(app, "/", *rec_b.call_id, "enter", "r")
         await settled(pilot, app)
-        await wait_for(pilot, lambda: app.tokens.latest_for(rec_b.play_file_name) is not None)
-        assert app.tokens.latest_for(rec_a.play_file_name) is None
-        assert app.selected_row == row_b
+        await wait_for(
+            pilot, lambda: app.session.tokens.latest_for(rec_b.play_file_name) is not None
+        )
+        assert app.session.tokens.latest_for(rec_a.play_file_name) is None
+        assert app.main_screen.selected_row == row_b
         assert detail_call_id(app) == rec_b.call_id
 
 
@@ -116,7 +122,9 @@ async def test_second_enter_of_a_burst_requests_the_match(make_app: AppFactory) 
         _, _, _, rec_b = two_recordings(app)
         burst(app, "/", *rec_b.call_id, "enter", "enter")
         await settled(pilot, app)
-        await wait_for(pilot, lambda: app.tokens.latest_for(rec_b.play_file_name) is not None)
+        await wait_for(
+            pilot, lambda: app.session.tokens.latest_for(rec_b.play_file_name) is not None
+        )
         assert app.main_screen.browser.tree_widget.has_focus
 
 
@@ -130,7 +138,7 @@ async def test_a_line_feed_typed_ahead_is_enter(make_app: AppFactory) -> None:
         burst(app, "/", *rec_b.call_id)
         app.post_message(events.Key("ctrl+j", "\n"))
         await settled(pilot, app)
-        assert app.selected_row == row_b
+        assert app.main_screen.selected_row == row_b
 
 
 async def test_paste_with_and_without_newline(make_app: AppFactory) -> None:
@@ -146,8 +154,10 @@ async def test_paste_with_and_without_newline(make_app: AppFactory) -> None:
         burst(app, "r")
         await settled(pilot, app)
         assert filter_value(app) == rec_b.call_id
-        await wait_for(pilot, lambda: app.tokens.latest_for(rec_b.play_file_name) is not None)
-        assert app.tokens.latest_for(rec_a.play_file_name) is None
+        await wait_for(
+            pilot, lambda: app.session.tokens.latest_for(rec_b.play_file_name) is not None
+        )
+        assert app.session.tokens.latest_for(rec_a.play_file_name) is None
 
         burst(app, "escape", "escape")
         await settled(pilot, app)
@@ -159,8 +169,10 @@ async def test_paste_with_and_without_newline(make_app: AppFactory) -> None:
         assert app.main_screen.browser.filter_input.has_focus  # no newline: no jump
         burst(app, "enter", "r")
         await settled(pilot, app)
-        await wait_for(pilot, lambda: app.tokens.latest_for(rec_a.play_file_name) is not None)
-        assert app.selected_row == row_a
+        await wait_for(
+            pilot, lambda: app.session.tokens.latest_for(rec_a.play_file_name) is not None
+        )
+        assert app.main_screen.selected_row == row_a
 
 
 async def test_paste_on_the_tree_opens_the_filter(make_app: AppFactory) -> None:
@@ -172,7 +184,7 @@ async def test_paste_on_the_tree_opens_the_filter(make_app: AppFactory) -> None:
         paste(app, "\n  " + rec_b.call_id + "  \nsecond line")
         await settled(pilot, app)
         assert filter_value(app) == rec_b.call_id
-        assert app.selected_row == row_b
+        assert app.main_screen.selected_row == row_b
 
 
 async def test_keys_typed_during_the_load_wait_for_the_match(
@@ -189,11 +201,11 @@ async def test_keys_typed_during_the_load_wait_for_the_match(
         # typed while nothing is loaded: all of the id lands; Enter's r waits for the match
         await wait_for(pilot, lambda: app.input_gate.waiting == 1)
         assert filter_value(app) == rec.call_id
-        assert app.loading and len(app.store) == 0
+        assert app.main_screen.browser.index_loading and len(app.store) == 0
         gate.set()
         await loaded(pilot)
         await settled(pilot, app)
-        await wait_for(pilot, lambda: app.tokens.latest_for(rec.play_file_name) is not None)
+        await wait_for(pilot, lambda: app.session.tokens.latest_for(rec.play_file_name) is not None)
         assert detail_call_id(app) == rec.call_id
 
 
@@ -207,7 +219,7 @@ async def test_escape_ends_the_wait_for_a_match(make_app: AppFactory) -> None:
         box = app.main_screen.browser.filter_input
         # Escape got through although nothing was loaded to answer Enter, and closed the filter
         await wait_for(pilot, lambda: app.input_gate.waiting == 0 and not box.display)
-        assert app.loading and len(app.store) == 0
+        assert app.main_screen.browser.index_loading and len(app.store) == 0
         gate.set()
         await loaded(pilot)
 

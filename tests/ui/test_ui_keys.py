@@ -13,12 +13,12 @@ from ui_support import AppFactory, loaded, select_first_recording, wait_for
 from ccfs_tui import cli
 from ccfs_tui.core.config import load_config
 from ccfs_tui.core.errors import ConfigError
+from ccfs_tui.core.outcomes import Requesting
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.ui.actions import ACTIONS, MAIN, key_display, resolve
 from ccfs_tui.ui.commands import app_commands
 from ccfs_tui.ui.screens.help import key_rows
 from ccfs_tui.ui.screens.tokens import TokensScreen
-from ccfs_tui.ui.widgets.detail import Requesting
 from ccfs_tui.ui.widgets.tree import Group, Leaf
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -58,20 +58,23 @@ async def test_a_user_keymap_moves_request_token_to_x(make_app: AppFactory) -> N
     app = make_app(config=config)
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
-        rec = app.selected_recording()
+        rec = app.main_screen.selected_recording()
         await pilot.press("r")
         await pilot.pause(0.2)
-        assert app.token_for(rec.play_file_name) is None
-        assert not isinstance(app.outcomes.get(rec.play_file_name), Requesting)
+        assert app.session.token_for(rec.play_file_name) is None
+        assert not isinstance(app.session.outcomes.get(rec.play_file_name), Requesting)
+        # the palette says x (it offers Request while there is no token to renew)
+        assert any(
+            c.help.startswith("x  ·") for c in app_commands(app.main_screen) if c.title == "Request"
+        )
         await pilot.press("x")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
-        # the help and the palette say x
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
+        # the help says x
         assert app.action_keys["request_token"] == ("x",)
         assert any(
             keys == "x" and text.startswith("Request:")
             for keys, text in key_rows(app.action_keys, MAIN)
         )
-        assert any(c.help.startswith("x  ·") for c in app_commands(app) if c.title == "Request")
 
 
 def test_a_key_on_two_actions_is_a_config_error(tmp_path: Path) -> None:
@@ -131,7 +134,7 @@ async def test_tree_keys_j_k_g_G_h_l(make_app: AppFactory) -> None:
         await pilot.press("right", "l", "l", "l")  # open the day, go to the agent, open, go in
         node = tree.cursor_node
         assert node is not None and isinstance(node.data, Leaf)
-        assert app.selected_row == node.data.row_id
+        assert app.main_screen.selected_row == node.data.row_id
         await pilot.press("h")  # on a recording: its agent
         agent = node.parent
         assert tree.cursor_node is agent and agent.is_expanded
@@ -155,16 +158,16 @@ async def test_the_palette_runs_the_same_action_as_the_key(make_app: AppFactory)
 
         screen.action_request_token = spy  # type: ignore[method-assign]
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
         assert ran == ["request_token"]
-        app.tokens.remove(app.live_token_for_selection())
-        app.refresh_view()
+        app.session.tokens.remove(app.main_screen.live_token_for_selection())
+        app.main_screen.refresh_view()
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Request")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
         assert ran == ["request_token", "request_token"]
         # from another screen, the palette's main-screen action comes back to the main screen
         await pilot.press("t")

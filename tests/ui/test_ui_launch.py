@@ -10,6 +10,7 @@ import pytest
 from ui_support import SK, wait_for
 
 from ccfs_tui.core.paths import app_paths
+from ccfs_tui.core.session import Session
 from ccfs_tui.demo import DEMO_APP_ID, start_demo
 from ccfs_tui.ui import launch
 from ccfs_tui.ui.app import CcfsApp
@@ -31,7 +32,7 @@ def test_run_tui_opens_the_given_index(captured: list[CcfsApp], sample_index: Pa
     assert launch.run_tui([sample_index]) == 0
     (app,) = captured
     assert app.index_paths == [sample_index]
-    assert app.tokens.path == app_paths().token_store
+    assert app.session.tokens.path == app_paths().token_store
 
 
 def test_run_tui_missing_path_is_an_error(captured: list[CcfsApp], tmp_path: Path) -> None:
@@ -53,14 +54,14 @@ def test_run_tui_without_paths_uses_the_profile_index_path(
     launch.run_tui([], insecure=True)
     (app,) = captured
     assert app.index_paths == [sample_index.parent]
-    assert app.tls_off and app.profile.verify is False
+    assert app.session.tls_off and app.session.profile.verify is False
 
 
 def test_run_tui_without_anything_explains_how_to_start(captured: list[CcfsApp]) -> None:
     launch.run_tui([])
     (app,) = captured
     assert app.index_paths == []
-    text = app.empty_text()
+    text = app.main_screen.empty_text()
     assert "ccfs-tui PATH" in text and str(app_paths().config_file) in text
 
 
@@ -74,8 +75,8 @@ def test_run_demo_builds_an_app_on_the_emulator(
     assert launch.run_demo() == 0
     assert time.monotonic() - started < 5
     (app,) = captured
-    assert app.demo and app.profile.name == "demo"
-    assert app.tokens.path == app_paths().demo_token_store
+    assert app.demo and app.session.profile.name == "demo"
+    assert app.session.tokens.path == app_paths().demo_token_store
 
 
 async def test_demo_end_to_end_over_tls(tmp_path: Path) -> None:
@@ -84,11 +85,10 @@ async def test_demo_end_to_end_over_tls(tmp_path: Path) -> None:
         assert demo.profile.base_url.startswith("https://127.0.0.1:")
         assert demo.profile.ca_bundle is not None and demo.profile.ca_bundle.exists()
         assert demo.profile.app_id == DEMO_APP_ID
+        session = Session(profile=demo.profile, secret=demo.secret, tokens=demo.token_store())
         app = CcfsApp(
+            session,
             index_paths=[demo.index_path],
-            profile=demo.profile,
-            secret=demo.secret,
-            token_store=demo.token_store(),
             demo=True,
             prepare_index=demo.prepare_index,
             tick=False,
@@ -96,18 +96,22 @@ async def test_demo_end_to_end_over_tls(tmp_path: Path) -> None:
             environ={},
         )
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: not app.loading and len(app.store) == 600)
+            await wait_for(
+                pilot, lambda: not app.main_screen.browser.index_loading and len(app.store) == 600
+            )
             assert demo.index_path.exists()
             await pilot.press("slash", "enter")
-            await wait_for(pilot, lambda: app.selected_row is not None)
+            await wait_for(pilot, lambda: app.main_screen.selected_row is not None)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.live_token_for_selection() is not None, 15)
-            token = app.live_token_for_selection()
+            await wait_for(
+                pilot, lambda: app.main_screen.live_token_for_selection() is not None, 15
+            )
+            token = app.main_screen.live_token_for_selection()
             assert token.base_url == demo.profile.base_url
             await pilot.press("d")
             name = token.file_name
-            await wait_for(pilot, lambda: name in app.downloads, 15)
-            assert app.downloads[name].exists()
+            await wait_for(pilot, lambda: name in app.session.downloads, 15)
+            assert app.session.downloads[name].exists()
             assert "demo" in app.title
         assert demo.token_store_path == app_paths().demo_token_store
         assert demo.token_store_path.exists()

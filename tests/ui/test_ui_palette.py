@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from ui_support import AK, SK, AppFactory, select_first_recording, start_emulator, wait_for
+from ui_support import (
+    AK,
+    SK,
+    AppFactory,
+    loaded,
+    select_first_recording,
+    start_emulator,
+    wait_for,
+)
 
 from ccfs_tui.core.config import load_config
 from ccfs_tui.core.secret import Secret
@@ -15,28 +23,33 @@ from ccfs_tui.ui.screens.help import HelpScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen
 
 
-async def test_palette_lists_every_action_and_runs_one(make_app: AppFactory) -> None:
+def palette_titles(app) -> list[str]:
+    return [command.title for command in app_commands(app.main_screen)]
+
+
+async def test_palette_lists_the_actions_that_can_act_now_and_runs_one(
+    make_app: AppFactory,
+) -> None:
+    """Every action is listed when it can act (Skipped and Cancel: see test_ui_browse)."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        names = [command.title for command in app_commands(app)]
-        for wanted in (
-            "Request",
-            "Renew",
-            "Copy URL",
-            "Download",
-            "Play",
-            "Reveal",
-            "Filter",
-            "Tokens",
-            "Skipped",
-            "Audit",
-            "Cancel",
-            "Help",
-            "Quit",
-            "Reload index",
-        ):
+        await loaded(pilot)
+        names = palette_titles(app)
+        for wanted in ("Filter", "Tokens", "Audit", "Help", "Quit", "Reload index"):
             assert wanted in names
+        # nothing selected, no token, nothing skipped or running: nothing for these to act on
+        for absent in ("Request", "Renew", "Copy URL", "Download", "Play", "Reveal", "Cancel"):
+            assert absent not in names
+        assert "Skipped" not in names
+        await select_first_recording(pilot)
+        names = palette_titles(app)
+        assert "Request" in names and "Copy URL" not in names and "Renew" not in names
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
+        names = palette_titles(app)
+        for wanted in ("Renew", "Copy URL", "Download", "Play", "Reveal"):
+            assert wanted in names
+        assert "Request" not in names
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Tokens")
@@ -78,20 +91,20 @@ download_dir = "{tmp_path / "dl"}"
         app = make_app(config=config, profile=config.profile("first"), secret=Secret(SK))
         async with app.run_test(size=(80, 24)) as pilot:
             await select_first_recording(pilot)
-            await wait_for(pilot, lambda: app.client is not None)
-            first_client = app.client
+            await wait_for(pilot, lambda: app.session.client is not None)
+            first_client = app.session.client
             assert "first" in app.sub_title and emu.base_url in app.sub_title
-            names = [command.title for command in app_commands(app)]
+            names = [command.title for command in app_commands(app.main_screen)]
             assert "Switch profile: second" in names
             assert "Switch profile: first" not in names
-            app.switch_profile("second")
-            await wait_for(pilot, lambda: app.client is not None)
-            assert app.client is not first_client
-            assert app.client.profile.name == "second"
+            app.main_screen.switch_profile("second")
+            await wait_for(pilot, lambda: app.session.client is not None)
+            assert app.session.client is not first_client
+            assert app.session.client.profile.name == "second"
             assert other.base_url in app.sub_title
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
-            token = app.live_token_for_selection()
+            await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
+            token = app.main_screen.live_token_for_selection()
             assert token.profile == "second" and token.base_url == other.base_url
             assert any(r.endpoint == "requestPlayVoice" for r in other.requests_seen)
     finally:

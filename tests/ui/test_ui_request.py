@@ -14,9 +14,9 @@ from ui_support import (
 )
 
 from ccfs_tui.core.clock import FakeClock
+from ccfs_tui.core.outcomes import Failure, Requesting
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.ui.screens.tokens import TokensScreen
-from ccfs_tui.ui.widgets.detail import Failure, Requesting
 
 
 def playback_text(app) -> str:
@@ -30,7 +30,10 @@ def request_text(app) -> str:
 async def request_and_wait(pilot) -> None:
     app = pilot.app
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not app.request_running() and not app._worker_files)
+    await wait_for(
+        pilot,
+        lambda: not app.main_screen.jobs.request_running() and not app.main_screen.jobs.busy(),
+    )
     await pilot.pause()
 
 
@@ -38,7 +41,7 @@ async def test_enter_requests_a_token_shown_masked(make_app: AppFactory, emu) ->
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await select_first_recording(pilot)
-        rec = app.selected_recording()
+        rec = app.main_screen.selected_recording()
         # the preview of the signed request: method, URL, shortened signature, body; no SK
         await wait_for(pilot, lambda: "Authorization" in request_text(app))
         preview = request_text(app)
@@ -46,7 +49,7 @@ async def test_enter_requests_a_token_shown_masked(make_app: AppFactory, emu) ->
         assert rec.play_file_name in preview and "\\" not in preview
         assert SK not in preview
         await request_and_wait(pilot)
-        token = app.tokens.latest_for(rec.play_file_name)
+        token = app.session.tokens.latest_for(rec.play_file_name)
         assert token is not None
         text = playback_text(app)
         assert "resultCode 0" in text
@@ -66,7 +69,7 @@ async def test_wrong_sk_shows_the_401_sentence(make_app: AppFactory) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == "auth"
         text = playback_text(app)
         assert "401" in text
@@ -80,7 +83,7 @@ async def test_timeout_is_reported(make_app: AppFactory, emu) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == "timeout"
         assert "did not answer" in playback_text(app)
 
@@ -91,7 +94,7 @@ async def test_flow_control_is_reported(make_app: AppFactory, emu) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == "flow-control"
         text = playback_text(app)
         assert "0300008" in text and "retry" in text.lower()
@@ -117,7 +120,7 @@ async def test_tls_failure_without_the_ca_bundle(
         async with app.run_test(size=(80, 24)) as pilot:
             await select_first_recording(pilot)
             await request_and_wait(pilot)
-            outcome = app.outcomes[app.selected_recording().play_file_name]
+            outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
             assert isinstance(outcome, Failure) and outcome.kind == "tls"
             assert "ca_bundle" in playback_text(app)
         # and with the bundle it works, over TLS
@@ -125,7 +128,7 @@ async def test_tls_failure_without_the_ca_bundle(
         async with app.run_test(size=(80, 24)) as pilot:
             await select_first_recording(pilot)
             await request_and_wait(pilot)
-            assert app.live_token_for_selection() is not None
+            assert app.main_screen.live_token_for_selection() is not None
     finally:
         server.stop()
 
@@ -146,10 +149,10 @@ async def test_escape_cancels_a_hanging_request_and_keys_still_work(
     app = make_app(profile_changes={"read_timeout": 20})
     async with app.run_test(size=(80, 24)) as pilot:
         await select_first_recording(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("enter")
-        await wait_for(pilot, app.request_running)
-        assert isinstance(app.outcomes[name], Requesting)
+        await wait_for(pilot, app.main_screen.jobs.request_running)
+        assert isinstance(app.session.outcomes[name], Requesting)
         assert "Requesting" in playback_text(app)
         # the UI keeps answering while the request hangs
         await pilot.press("t")
@@ -159,13 +162,13 @@ async def test_escape_cancels_a_hanging_request_and_keys_still_work(
         await pilot.pause()
         assert app.screen is app.main_screen
         await pilot.press("down", "up")
-        assert app.request_running()
+        assert app.main_screen.jobs.request_running()
         assert app.main_screen.check_action("cancel", ()) is True
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         await pilot.pause()
-        assert name not in app.outcomes
-        assert app.tokens.all() == []
+        assert name not in app.session.outcomes
+        assert app.session.tokens.all() == []
         assert "Requesting" not in playback_text(app)
 
 
@@ -178,5 +181,5 @@ async def test_secret_prompt_when_the_profile_asks_for_it(make_app: AppFactory) 
 
         await wait_for(pilot, lambda: isinstance(app.screen, SecretPromptScreen))
         await pilot.press(*SK, "enter")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
-        assert app.client is not None
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
+        assert app.session.client is not None

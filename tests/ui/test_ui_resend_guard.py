@@ -7,26 +7,26 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 from ui_support import AppFactory, select_first_recording, wait_for
 
+from ccfs_tui.core.outcomes import Failure
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.ui.screens.resend_confirm import ResendConfirmScreen
-from ccfs_tui.ui.widgets.detail import Failure
 
 
 async def test_two_refused_signatures_hold_the_tui_profile(make_app: AppFactory, emu) -> None:
     app = make_app(secret=Secret("not-the-sk-TUI"))
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         kinds = []
         for attempt in range(3):
             await pilot.press("r")
-            await wait_for(pilot, lambda: isinstance(app.outcomes.get(name), Failure))
-            await wait_for(pilot, lambda: not app.request_running())
-            outcome = app.outcomes[name]
+            await wait_for(pilot, lambda: isinstance(app.session.outcomes.get(name), Failure))
+            await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
+            outcome = app.session.outcomes[name]
             assert isinstance(outcome, Failure)
             kinds.append(outcome.kind)
             if attempt < 2:
-                app.outcomes.pop(name)
+                app.session.outcomes.pop(name)
         assert kinds == ["auth", "auth", "resend-blocked"]
         sent = [r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]
         assert len(sent) == 2  # the third was never sent
@@ -37,13 +37,13 @@ async def test_two_refused_signatures_hold_the_tui_profile(make_app: AppFactory,
         await pilot.pause(0.2)
         assert len([r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]) == 2
         # asked again on the next r; Yes sends exactly one more (refused again: the SK is wrong)
-        app.outcomes.pop(name)
+        app.session.outcomes.pop(name)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ResendConfirmScreen))
-        app.outcomes.pop(name, None)
+        app.session.outcomes.pop(name, None)
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.outcomes.get(name), Failure))
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: isinstance(app.session.outcomes.get(name), Failure))
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         assert len([r for r in emu.requests_seen if r.endpoint == "requestPlayVoice"]) == 3
 
 
@@ -100,13 +100,13 @@ async def test_an_unwritable_audit_log_is_said_once(make_app: AppFactory, tmp_pa
             original(message, **kwargs)
 
         app.notify = spy  # type: ignore[method-assign]
-        name = app.selected_recording().play_file_name
+        name = app.main_screen.selected_recording().play_file_name
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.tokens.latest_for(name) is not None)
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: app.session.tokens.latest_for(name) is not None)
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         await pilot.pause()
         assert sum("audit" in text.lower() for text in seen) == 1
         await pilot.press("n")  # a renewal: audited (not) again, said no more
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         await pilot.pause()
         assert sum("audit" in text.lower() for text in seen) == 1

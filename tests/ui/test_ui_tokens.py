@@ -19,7 +19,7 @@ async def get_token(pilot) -> None:
     app = pilot.app
     await select_first_recording(pilot)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+    await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
     await pilot.pause()
 
 
@@ -55,11 +55,11 @@ async def test_countdown_warning_alarm_expired_renewed(
         screen = app.main_screen
         assert screen.check_action("renew_token", ()) is True
         assert screen.check_action("copy_url", ()) is False
-        old = app.tokens.all()[0]
+        old = app.session.tokens.all()[0]
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.live_token_for_selection() is not None)
+        await wait_for(pilot, lambda: app.main_screen.live_token_for_selection() is not None)
         app.tick()
-        new = app.live_token_for_selection()
+        new = app.main_screen.live_token_for_selection()
         assert new.token != old.token and new.file_name == old.file_name
         assert "30:00" in bar_text(app) and "1 live" in bar_text(app)
 
@@ -77,14 +77,14 @@ async def test_tokens_screen_lists_and_acts(make_app: AppFactory, clock: FakeClo
     async with app.run_test(size=(120, 40)) as pilot:
         await get_token(pilot)
         await pilot.press("down", "enter")  # a second recording, a second token
-        await wait_for(pilot, lambda: len(app.tokens.all()) == 2)
+        await wait_for(pilot, lambda: len(app.session.tokens.all()) == 2)
         await pilot.press("t")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, TokensScreen)
         table = screen.query_one("DataTable")
         assert table.row_count == 2
-        first = app.tokens.all()[0]
+        first = app.session.tokens.all()[0]
         row = [str(cell) for cell in table.get_row_at(0)]
         assert row[0] == "30:00" and row[1] == first.masked and first.file_name in row[4]
         assert row[2] == f"{first.expires_at:%Y-%m-%d %H:%M:%S}"
@@ -95,7 +95,7 @@ async def test_tokens_screen_lists_and_acts(make_app: AppFactory, clock: FakeClo
         assert app.clipboard.endswith(first.token)
         await pilot.press("x")
         await pilot.pause()
-        assert table.row_count == 1 and len(app.tokens.all()) == 1
+        assert table.row_count == 1 and len(app.session.tokens.all()) == 1
         await pilot.press("escape")
         assert app.screen is app.main_screen
 
@@ -104,11 +104,11 @@ async def test_tokens_survive_a_restart(make_app: AppFactory, tmp_path: Path, cl
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await get_token(pilot)
-        token = app.live_token_for_selection()
+        token = app.main_screen.live_token_for_selection()
     store = TokenStore(tmp_path / "tokens.json", clock)
     store.load()
     assert [t.token for t in store.all()] == [token.token]
-    again = make_app(token_store=store)
+    again = make_app(tokens=store)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         again.tick()

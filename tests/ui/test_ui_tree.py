@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from ui_support import AppFactory, loaded
 
 from ccfs_tui.core.recordings import RecordingStore
-from ccfs_tui.ui import workers
+from ccfs_tui.ui import index_loading
 from ccfs_tui.ui.widgets import tree as tree_module
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, RecordingTree
 
@@ -98,8 +98,8 @@ async def test_a_big_agent_is_paged(sample_index: Path, monkeypatch: pytest.Monk
 async def test_chunks_refresh_the_counts_while_loading(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(workers, "LOAD_CHUNK", 400)
-    monkeypatch.setattr(workers, "FIRST_CHUNK", 200)
+    monkeypatch.setattr(index_loading, "LOAD_CHUNK", 400)
+    monkeypatch.setattr(index_loading, "FIRST_CHUNK", 200)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         # the first chunk is read before the first frame: rows show at once

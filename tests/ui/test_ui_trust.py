@@ -27,12 +27,12 @@ from ui_support import (
 from ccfs_tui.cli import main as cli_main
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.config import load_config
+from ccfs_tui.core.outcomes import Failure
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.ui.screens.audit import AuditScreen
 from ccfs_tui.ui.screens.help import HelpScreen
 from ccfs_tui.ui.screens.problems import ProblemsScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen
-from ccfs_tui.ui.widgets.detail import Failure
 
 BROKEN_CORPUS = Path(__file__).resolve().parents[1] / "data" / "index" / "broken"
 
@@ -55,7 +55,10 @@ def download_panel(app) -> tuple[bool, bool, str]:
 async def request_and_wait(pilot, key: str = "enter") -> None:
     app = pilot.app
     await pilot.press(key)
-    await wait_for(pilot, lambda: not app.request_running() and not app._worker_files)
+    await wait_for(
+        pilot,
+        lambda: not app.main_screen.jobs.request_running() and not app.main_screen.jobs.busy(),
+    )
     await pilot.pause()
 
 
@@ -72,24 +75,27 @@ async def test_keys_are_handled_while_twenty_requests_hang(make_app: AppFactory,
     app = make_app(profile_changes={"read_timeout": 300.0})
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
-        await wait_for(pilot, lambda: app.client is not None)
+        await wait_for(pilot, lambda: app.session.client is not None)
         tree = app.main_screen.browser.tree_widget
 
         # 1. r on 20 recordings, one after the other: each replaces the one in flight
         pressed: list[str] = []
         for _ in range(20):
-            rec = app.selected_recording()
+            rec = app.main_screen.selected_recording()
             pressed.append(rec.play_file_name)
             await pilot.press("r")
-            await wait_for(pilot, app.request_running)
+            await wait_for(pilot, app.main_screen.jobs.request_running)
             await pilot.press("down")
-            await wait_for(pilot, lambda rec=rec: app.selected_recording() not in (None, rec))
+            await wait_for(
+                pilot, lambda rec=rec: app.main_screen.selected_recording() not in (None, rec)
+            )
         assert len(set(pressed)) == 20
         running = [w for w in app.workers if w.group == "request" and w.is_running]
-        assert len(running) == 1 and app._worker_files[running[0]] == pressed[-1]
+        assert len(running) == 1
+        assert [name for name in pressed if app.session.requesting(name)] == [pressed[-1]]
 
         # 2. 20 more at once on the app's client: all in flight together
-        client = app.client
+        client = app.session.client
         names = [app.store.recording(i).play_file_name for i in range(100, 120)]
         bulk = [
             app.run_worker(client.request_play_token(n), group="bulk", exit_on_error=False)
@@ -99,11 +105,11 @@ async def test_keys_are_handled_while_twenty_requests_hang(make_app: AppFactory,
         await wait_for(pilot, lambda: emu.open_connections >= 21)
 
         # 3. while all of that hangs, every key does its job
-        start = app.selected_row
+        start = app.main_screen.selected_row
         await pilot.press("down")
-        await wait_for(pilot, lambda: app.selected_row != start)
+        await wait_for(pilot, lambda: app.main_screen.selected_row != start)
         await pilot.press("up")
-        await wait_for(pilot, lambda: app.selected_row == start)
+        await wait_for(pilot, lambda: app.main_screen.selected_row == start)
 
         target = app.store.recording(2500)
         await pilot.press("slash", *target.call_id)
@@ -111,7 +117,7 @@ async def test_keys_are_handled_while_twenty_requests_hang(make_app: AppFactory,
         assert box.value == target.call_id
         await wait_for(pilot, lambda: app.main_screen.browser.applied_query == target.call_id)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.selected_row == 2500)
+        await wait_for(pilot, lambda: app.main_screen.selected_row == 2500)
         assert tree.has_focus
 
         for key, screen_type in (
@@ -131,16 +137,16 @@ async def test_keys_are_handled_while_twenty_requests_hang(make_app: AppFactory,
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen)
 
-        assert all(w.is_running for w in bulk) and app.request_running()
+        assert all(w.is_running for w in bulk) and app.main_screen.jobs.request_running()
         assert "Requesting" in str(app.main_screen.token_bar.render())
 
         # 4. Esc cancels the user's request; nothing was issued, nothing is left running
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.request_running())
+        await wait_for(pilot, lambda: not app.main_screen.jobs.request_running())
         for worker in bulk:
             worker.cancel()
         await wait_for(pilot, lambda: not any(w.is_running for w in bulk))
-        assert app.tokens.all() == []
+        assert app.session.tokens.all() == []
         assert app.screen is app.main_screen and app.return_code is None
 
 
@@ -165,12 +171,12 @@ async def test_request_faults_are_explained_and_the_next_try_works(
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == kind
         assert shown in playback_text(app) and shown in notes(app)
         assert outcome.hint and outcome.hint in playback_text(app)
         await request_and_wait(pilot, "r")  # the fault was for one request only
-        assert app.live_token_for_selection() is not None
+        assert app.main_screen.live_token_for_selection() is not None
         assert "resultCode 0" in playback_text(app)
 
 
@@ -182,7 +188,7 @@ async def test_refused_connection_is_explained(make_app: AppFactory, tmp_path: P
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == "connect"
         assert f"127.0.0.1:{port} refused the connection" in playback_text(app)
 
@@ -195,7 +201,7 @@ async def test_401_from_clock_skew_shows_the_local_utc_time(
     async with app.run_test(size=(120, 40)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        outcome = app.outcomes[app.selected_recording().play_file_name]
+        outcome = app.session.outcomes[app.main_screen.selected_recording().play_file_name]
         assert isinstance(outcome, Failure) and outcome.kind == "auth"
         local = skewed().strftime("%Y-%m-%d %H:%M:%S")
         assert f"local UTC time is {local}Z" in playback_text(app).replace("\n", " ")
@@ -212,13 +218,13 @@ async def test_json_error_under_octet_stream_fails_the_download_and_leaves_no_fi
         await pilot.press("d")
         await wait_for(pilot, lambda: "Download failed" in download_panel(app)[2])
         assert "resultCode" in download_panel(app)[2]
-        assert not app.downloads
+        assert not app.session.downloads
         folder = tmp_path / "downloads"
         assert not folder.exists() or not list(folder.iterdir())
         await pilot.press("d")  # the next try works
-        name = app.selected_recording().play_file_name
-        await wait_for(pilot, lambda: name in app.downloads)
-        assert app.downloads[name].read_bytes()[:4] == b"RIFF"
+        name = app.main_screen.selected_recording().play_file_name
+        await wait_for(pilot, lambda: name in app.session.downloads)
+        assert app.session.downloads[name].read_bytes()[:4] == b"RIFF"
 
 
 # --------------------------------------------------------------------------- detail pane
@@ -229,20 +235,20 @@ async def test_download_panel_shows_only_with_its_own_recording(make_app: AppFac
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        first = app.selected_recording().play_file_name
+        first = app.main_screen.selected_recording().play_file_name
         await pilot.press("d")
-        await wait_for(pilot, lambda: first in app.downloads)
+        await wait_for(pilot, lambda: first in app.session.downloads)
         await wait_for(pilot, lambda: "Saved" in download_panel(app)[2])
         assert download_panel(app)[:2] == (True, True)
         await pilot.press("down")
-        await wait_for(pilot, lambda: app.selected_recording().play_file_name != first)
+        await wait_for(pilot, lambda: app.main_screen.selected_recording().play_file_name != first)
         await pilot.pause()
         assert download_panel(app)[:2] == (False, False)  # another recording: nothing shown
         await pilot.press("up")
-        await wait_for(pilot, lambda: app.selected_recording().play_file_name == first)
+        await wait_for(pilot, lambda: app.main_screen.selected_recording().play_file_name == first)
         await pilot.pause()
         bar_shown, note_shown, note = download_panel(app)
-        assert bar_shown and note_shown and str(app.downloads[first]) in note
+        assert bar_shown and note_shown and str(app.session.downloads[first]) in note
 
 
 # --------------------------------------------------------------------------- TLS and tokens
@@ -278,12 +284,16 @@ async def test_insecure_warning_stays_across_screens_and_profiles(
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.main_screen)
             assert warned()
-        app.switch_profile("second")
+        app.main_screen.switch_profile("second")
         await pilot.pause()
-        assert app.profile.name == "second" and app.profile.verify is False and warned()
+        assert (
+            app.session.profile.name == "second"
+            and app.session.profile.verify is False
+            and warned()
+        )
         await select_first_recording(pilot)
         await request_and_wait(pilot)
-        assert app.live_token_for_selection() is not None and warned()
+        assert app.main_screen.live_token_for_selection() is not None and warned()
 
 
 async def test_a_profile_with_verify_false_is_warned_about_too(
@@ -324,11 +334,14 @@ async def test_after_a_profile_switch_old_tokens_go_only_to_their_own_server(
         async with app.run_test(size=(120, 30)) as pilot:
             await select_first_recording(pilot)
             await request_and_wait(pilot)
-            token = app.live_token_for_selection()
+            token = app.main_screen.live_token_for_selection()
             assert token.base_url == emu.base_url
-            app.switch_profile("second")
+            app.main_screen.switch_profile("second")
             await wait_for(
-                pilot, lambda: app.client is not None and app.client.profile.name == "second"
+                pilot,
+                lambda: (
+                    app.session.client is not None and app.session.client.profile.name == "second"
+                ),
             )
             await pilot.press("t")
             await wait_for(pilot, lambda: isinstance(app.screen, TokensScreen))
@@ -362,10 +375,10 @@ async def test_broken_corpus_the_ui_lists_what_the_cli_prints(
     assert code == 0 and cli_rows > 0 and len(cli_problems) >= 10
     app = make_app(index_paths=[BROKEN_CORPUS])
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: not app.loading)
+        await wait_for(pilot, lambda: not app.main_screen.browser.index_loading)
         await pilot.pause()
         assert len(app.store) == cli_rows  # the good lines load
-        assert [str(p) for p in app.problems] == cli_problems
+        assert [str(p) for p in app.main_screen.browser.problems] == cli_problems
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen))
         log_lines = [str(line) for line in app.screen.query_one("Log").lines]

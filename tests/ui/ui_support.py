@@ -62,7 +62,7 @@ async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float =
 async def loaded(pilot: Any) -> None:
     """Wait until the index is loaded and the tree drawn."""
     app = pilot.app
-    await wait_for(pilot, lambda: not app.loading and len(app.store) > 0)
+    await wait_for(pilot, lambda: not app.main_screen.browser.index_loading and len(app.store) > 0)
     await pilot.pause()
 
 
@@ -71,5 +71,5 @@ async def select_first_recording(pilot: Any) -> None:
     await loaded(pilot)
     app = pilot.app
     await pilot.press("slash", "enter")
-    await wait_for(pilot, lambda: app.selected_row is not None)
+    await wait_for(pilot, lambda: app.main_screen.selected_row is not None)
     await pilot.pause()

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,27 +25,15 @@ from ccfs_tui.core.audit import AuditEntry, AuditLog
 from ccfs_tui.ui.formatting import short_name, shown
 from ccfs_tui.ui.widgets.footer import KeyFooter
 
-if TYPE_CHECKING:
-    from textual.app import App
-
 AUDIT_LIMIT = 500
 """How many of the most recent entries the screen lists."""
 
 
-def app_audit_log(app: App[Any]) -> AuditLog:
-    """The app's audit log, else the user's one (the file ``ccfs-tui audit`` reads)."""
-    log = getattr(app, "_audit", None)
-    if isinstance(log, AuditLog):
-        return log
+def user_audit_log() -> AuditLog:
+    """The user's audit log (the file ``ccfs-tui audit`` reads), for a session without one."""
     from ccfs_tui.core.paths import app_paths
 
     return AuditLog(app_paths().audit_log)
-
-
-def open_audit(app: App[Any]) -> None:
-    """Show the audit screen (once)."""
-    if not isinstance(app.screen, AuditScreen):
-        app.push_screen(AuditScreen(app_audit_log(app)))
 
 
 def entry_row(entry: AuditEntry) -> tuple[Any, ...]:

@@ -65,9 +65,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close"),
     ]
 
+    def __init__(self, keys: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__()
+        self.keys = keys
+        """Every action's keys in effect (default: the table's)."""
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(help_content(getattr(self.app, "action_keys", None)))
+            yield Static(help_content(self.keys))
 
     def on_mount(self) -> None:
         body = self.query_one("#help-body")

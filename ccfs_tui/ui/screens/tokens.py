@@ -1,4 +1,9 @@
-"""The ``t`` screen: every token with its file and live time left, and actions on it."""
+"""The ``t`` screen: every token with its file and live time left, and actions on it.
+
+It is given the main screen that opened it: the session's tokens, the token jobs (a
+download or renewal started here runs on after it closes), and the main screen's
+``revealed`` and ``now`` reactives, which it watches. A ``TokensChanged`` message says
+the token store changed meanwhile."""
 
 from __future__ import annotations
 
@@ -15,12 +20,12 @@ from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.actions import TOKENS, bindings_for
-from ccfs_tui.ui.formatting import shown, token_text
-from ccfs_tui.ui.widgets.detail import remaining_style
+from ccfs_tui.ui.formatting import countdown_style, shown, token_text
+from ccfs_tui.ui.messages import TokensChanged
 from ccfs_tui.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
-    from ccfs_tui.ui.app import CcfsApp
+    from ccfs_tui.ui.screens.main import MainScreen
 
 
 def token_key(token: Token) -> str:
@@ -34,7 +39,12 @@ class TokensScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TOKENS))
     """From the action table (ui/actions.py): the same ids as the main screen's keys."""
 
-    app: CcfsApp
+    def __init__(self, owner: MainScreen) -> None:
+        super().__init__()
+        self.owner = owner
+        """The main screen: its session, token jobs, ``revealed`` and ``now``."""
+        self.session = owner.session
+        self.jobs = owner.jobs
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▶")
@@ -55,26 +65,27 @@ class TokensScreen(Screen[None]):
         table.border_title = "Playback tokens"
         self.reload()
         table.focus()
+        self.watch(self.owner, "now", self.tick, init=False)
+        self.watch(self.owner, "revealed", self.reload, init=False)
 
     # ----------------------------------------------------------------- data
     def _left(self, token: Token, now: datetime) -> Content:
-        if token.is_expired(now):
-            return Content.styled("expired", "$error")
-        return Content.styled(format_remaining(token.remaining(now)), remaining_style(token, now))
+        text = "expired" if token.is_expired(now) else format_remaining(token.remaining(now))
+        return Content.styled(text, countdown_style(token, now))
 
     def reload(self) -> None:
         """Rebuild the rows from the token store (keeps the cursor on the same token)."""
         table = self.query_one(DataTable)
         current = self.selected_token()
-        tokens = self.app.tokens.all()
-        now = self.app.clock()
+        tokens = self.session.tokens.all()
+        now = self.session.clock()
         table.clear()
         for token in tokens:
             # from the token store file: shown, and Text (a str cell is markup; a Content cell
             # is not measured, so its column would not widen)
             table.add_row(
                 self._left(token, now),
-                Text(token_text(token, self.app.revealed)),
+                Text(token_text(token, self.owner.revealed)),
                 f"{token.expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
                 Text(shown(token.profile)),
                 Text(shown(token.file_name)),
@@ -84,7 +95,7 @@ class TokensScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(token_key(current)))
         hint = self.query_one("#tokens-hint", Static)
         hint.update(
-            f"{len(tokens)} token(s), {len(self.app.tokens.live())} live."
+            f"{len(tokens)} token(s), {len(self.session.tokens.live())} live."
             if tokens
             else "No token yet: press Enter on a recording in the main screen."
         )
@@ -93,7 +104,7 @@ class TokensScreen(Screen[None]):
     def tick(self, now: datetime) -> None:
         """Recompute every time left from the absolute expiries."""
         table = self.query_one(DataTable)
-        for token in self.app.tokens.all():
+        for token in self.session.tokens.all():
             key = token_key(token)
             if key in table.rows:
                 table.update_cell(key, "left", self._left(token, now))
@@ -108,7 +119,7 @@ class TokensScreen(Screen[None]):
             key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         except Exception:
             return None
-        return next((t for t in self.app.tokens.all() if token_key(t) == key), None)
+        return next((t for t in self.session.tokens.all() if token_key(t) == key), None)
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -118,11 +129,11 @@ class TokensScreen(Screen[None]):
         token = self.selected_token()
         if token is None:
             return False
-        live = not token.is_expired(self.app.clock())
+        live = not token.is_expired(self.session.clock())
         if action in ("copy_url", "download", "play"):
             return live
         if action == "renew_token":
-            return not self.app.request_running()
+            return not self.jobs.request_running()
         return True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -132,31 +143,36 @@ class TokensScreen(Screen[None]):
     def action_copy_url(self) -> None:
         """Copy the highlighted token's URL."""
         if (token := self.selected_token()) is not None:
-            self.app.copy_url(token)
+            self.jobs.copy_url(token)
 
     def action_download(self) -> None:
         """Download the highlighted token's audio."""
         if (token := self.selected_token()) is not None:
-            self.app.start_download(token, play=False)
+            self.jobs.download(token)
 
     def action_play(self) -> None:
         """Play the highlighted token's audio."""
         if (token := self.selected_token()) is not None:
-            self.app.play(token)
+            self.jobs.play(token)
 
     def action_renew_token(self) -> None:
         """Request a new token for the same file."""
         if (token := self.selected_token()) is not None:
-            self.app.renew(token)
+            self.jobs.renew(token)
 
     def action_remove_token(self) -> None:
         """Forget the highlighted token."""
         if (token := self.selected_token()) is not None:
-            self.app.remove_token(token)
+            self.jobs.remove_token(token)
+            self.reload()
 
     def action_reveal_token(self) -> None:
-        """Show or mask the tokens."""
-        self.app.toggle_reveal()
+        """Show or mask the tokens (here and on the main screen)."""
+        self.owner.revealed = not self.owner.revealed
+
+    def on_tokens_changed(self, _message: TokensChanged) -> None:
+        """A token came or went meanwhile (a renewal): list them again."""
+        self.reload()
 
     def action_back(self) -> None:
         """Back to the recordings."""

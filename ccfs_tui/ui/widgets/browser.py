@@ -1,21 +1,38 @@
-"""The left pane: filter input, counts, load progress and the recording tree."""
+"""The left pane: filter input, counts, load progress and the recording tree.
+
+The browser owns its view of the store, as Textual's ``examples/dictionary.py`` and
+Toolong's ``LogLines`` own theirs: it loads the index files (``ui/index_loading.py``) and
+runs its filter (the query, the search worker, the check that drops a stale answer). The
+store is only ever searched in its workers, never on the UI thread.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape as escape_markup
 from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static, Tree
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from ccfs_tui.core.outcomes import failure_of
+from ccfs_tui.core.recording import Recording
+from ccfs_tui.ui.failures import notify_error
 from ccfs_tui.ui.formatting import count, shown, shown_lines
+from ccfs_tui.ui.index_loading import chunk_message, read_first_chunk, read_rest, split_columns
 from ccfs_tui.ui.input_gate import gate_of
+from ccfs_tui.ui.messages import FilterApplied, IndexChunkLoaded, IndexLoadFinished
+from ccfs_tui.ui.widgets.filter_input import FilterInput
 from ccfs_tui.ui.widgets.tree import Group, Leaf, More, NodeData, RecordingTree
 
 FILTER_DELAY = 0.03
@@ -24,89 +41,71 @@ them) does not search; the last one does, at once. Seconds after which a key of 
 searches anyway if the rest never reaches the filter. A search still running when a newer
 one starts is cancelled."""
 
+TREE_REFRESH = 0.4
+"""Seconds between two tree refreshes while the index loads (throttle): a refresh costs the
+number of groups and populated nodes, not the number of rows."""
 
-class FilterInput(Input):
-    """The ``/`` filter; Escape closes it.
-
-    Opening it selects its old text (what is typed next replaces it) at the moment ``/`` is
-    handled, not when its Focus event comes round: Input's own select-on-focus, run later,
-    would select the first characters typed after ``/`` and the next one would replace them.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close filter")]
-
-    class Closed(Message):
-        """Escape was pressed in the filter."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(select_on_focus=False, **kwargs)
-
-    def action_close(self) -> None:
-        """Close the filter."""
-        self.post_message(self.Closed())
-
-    def paste_text(self, text: str) -> None:
-        """A paste: its first line that is not blank, trimmed; a newline after it submits
-        (a call id copied with its line end jumps to the recording, as Enter would)."""
-        lines = text.splitlines(keepends=True)
-        index = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if index is None:
-            return
-        line = lines[index]
-        words = "".join(ch if ch.isprintable() else " " for ch in line).strip()
-        selection = self.selection
-        if selection.is_empty:
-            self.insert_text_at_cursor(words)
-        else:
-            self.replace(words, *selection)
-        if line.endswith(("\n", "\r")):
-            self.post_message(self.Submitted(self, self.value))
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()  # Input's own handler would insert the text a second time
-        self.paste_text(event.text)
+Cursor = tuple[int | None, tuple[str, ...] | None, int]
+"""What the tree cursor is on: a recording's row id, or a group's path and its count."""
 
 
 class RecordingBrowser(Vertical):
-    """Browse and filter the recordings of the store."""
+    """Browse and filter the recordings of the store (loaded here, in the background)."""
 
+    index_loading: reactive[bool] = reactive(False, bindings=True, init=False)
+    """The index is still loading (not ``Widget.loading``: that would cover the browser)."""
+    problem_count: reactive[int] = reactive(0, bindings=True, init=False)
+    """Index lines skipped so far."""
+
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to a recording (``row_id``) or a group (``group``)."""
 
-        def __init__(self, row_id: int | None, group: tuple[str, ...] | None, n: int) -> None:
-            super().__init__()
-            self.row_id = row_id
-            self.group = group
-            self.count = n
+        row_id: int | None
+        group: tuple[str, ...] | None
+        count: int
 
+    @dataclass
     class Chosen(Message):
         """Enter on a recording."""
 
-        def __init__(self, row_id: int) -> None:
-            super().__init__()
-            self.row_id = row_id
+        row_id: int
 
-    class FilterChanged(Message):
-        """The filter text changed (debounced); the app runs it on the store."""
-
-        def __init__(self, query: str) -> None:
-            super().__init__()
-            self.query = query
-
-    def __init__(self, store: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        store: Any,
+        index_paths: Sequence[Path] = (),
+        *,
+        prepare_index: Callable[[], None] | None = None,
+        empty_text: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.store = store
+        self.index_paths = list(index_paths)
+        self.problems: list[Any] = []
+        """Index lines that were skipped (``file:line: reason``)."""
         self.query_text = ""
+        """What the filter holds now."""
         self.applied_query = ""
-        self.total = 0
-        self.problem_count = 0
-        self.index_loading = False
-        """The index is still loading (not Widget.loading: that would cover the browser)."""
+        """The query whose answer the tree shows."""
         self.load_note = ""
-        self.empty_text = ""
-        self._debounce: Any = None
+        self.empty_text = empty_text
+        """What to do when there is no index (shown instead of the counts)."""
+        self.first_rows_painted = threading.Event()
+        """Set once the first rows are on screen: the loader waits for it."""
+        self._prepare_index = prepare_index
+        self._load_stop = threading.Event()
+        self._first_chunk = True
+        self._tree_dirty = False
+        self._progress = (0, 1)
+        self._debounce: Timer | None = None
         self._reveal_on_apply = False
+        self._generation = 0
+        """Of the newest search started: an answer of an older one is stale."""
+        self._answered = 0
+        """Of the newest search answered (or failed)."""
+        self._recording: tuple[Any, int, Recording] | None = None
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="call id, number, agent, file, 2026-10-03", id="filter")
@@ -119,6 +118,10 @@ class RecordingBrowser(Vertical):
         self.query_one("#filter").display = False
         self.query_one("#load-progress").display = False
         self.update_summary()
+        self.set_interval(TREE_REFRESH, self._flush_tree)
+
+    def on_unmount(self) -> None:
+        self._load_stop.set()  # the loader thread stops between two chunks
 
     @property
     def tree_widget(self) -> RecordingTree:
@@ -131,6 +134,11 @@ class RecordingBrowser(Vertical):
         return self.query_one(FilterInput)
 
     # ------------------------------------------------------------------ summary
+    @property
+    def total(self) -> int:
+        """Recordings in the store."""
+        return len(self.store)
+
     def matches(self) -> int:
         """How many recordings the current view shows."""
         ids = self.tree_widget.ids
@@ -139,14 +147,15 @@ class RecordingBrowser(Vertical):
     def update_summary(self) -> None:
         """Redraw the counts line."""
         summary = self.query_one("#summary", Static)
-        if self.empty_text and not self.total and not self.index_loading:
+        total = self.total
+        if not self.index_paths and self.empty_text and not total:
             summary.update(Content(shown_lines(self.empty_text)))
             return
         parts = []
         if self.tree_widget.ids is not None:
-            parts.append(f"[b]{count(len(self.tree_widget.ids))}[/] of {count(self.total)}")
+            parts.append(f"[b]{count(len(self.tree_widget.ids))}[/] of {count(total)}")
         else:
-            parts.append(f"[b]{count(self.total)}[/] recordings")
+            parts.append(f"[b]{count(total)}[/] recordings")
         if self.index_loading:
             parts.append("loading…")
         elif self.load_note:  # may hold a server's or a file's text: never markup
@@ -162,6 +171,148 @@ class RecordingBrowser(Vertical):
             bar.display = self.index_loading
         if (bar.total, bar.progress) != (max(total, 1), done):
             bar.update(total=max(total, 1), progress=done)
+
+    # ------------------------------------------------------------------ loading
+    def start_loading(self) -> None:
+        """Load the index files in the background; the first chunk is read now, so that
+        the first frame shows rows (with a ``prepare_index`` hook, which may wait, all of
+        it is read in the worker)."""
+        if not self.index_paths:
+            self.load_note = ""
+            self.update_summary()
+            return
+        self.index_loading = True
+        self._first_chunk = True
+        self.first_rows_painted.clear()
+        self._load_stop = stop = threading.Event()
+        self.set_progress(0, 1)
+        self.update_summary()
+        store, steps = self.store, None
+        prepare, self._prepare_index = self._prepare_index, None
+        if prepare is None:
+            steps, first = read_first_chunk(store, self.index_paths, stop.is_set)
+            if first is not None:
+                self.on_index_chunk_loaded(chunk_message(first, store))
+        self._load_rest(store, steps, stop, prepare)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load_rest(
+        self,
+        store: Any,
+        steps: Any,
+        stop: threading.Event,
+        prepare: Callable[[], None] | None,
+    ) -> None:
+        worker = get_current_worker()
+        read_rest(
+            store,
+            self.index_paths,
+            steps,
+            post=self.post_message,
+            cancelled=lambda: stop.is_set() or worker.is_cancelled,
+            painted=self.first_rows_painted,
+            prepare=prepare,
+        )
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _split_columns(self, store: Any) -> None:
+        worker = get_current_worker()
+        split_columns(store, lambda: worker.is_cancelled)
+
+    def on_index_chunk_loaded(self, message: IndexChunkLoaded) -> None:
+        """The loader added rows to the store: counts now, the tree on the throttle timer."""
+        message.stop()
+        if message.store is not self.store:
+            return  # from the loader of a store that a reload replaced
+        self.problems.extend(message.problems)
+        self.problem_count = len(self.problems)
+        self._progress = (message.bytes_done, message.bytes_total)
+        if self._first_chunk and self.total:
+            self._first_chunk = False
+            self._show_first_rows()
+            self.update_summary()
+            self.set_progress(*self._progress)
+            self.call_after_refresh(self.first_rows_painted.set)
+        else:
+            self._tree_dirty = True  # drawn on the throttle timer: a frame costs the loader
+
+    def _show_first_rows(self) -> None:
+        tree = self.tree_widget
+        tree.rebuild()
+        tree.highlight_first()  # Enter works at once
+
+    def on_index_load_finished(self, message: IndexLoadFinished) -> None:
+        """The loader stopped: final refresh and a note."""
+        message.stop()
+        if message.store is self.store:
+            self._finish_loading("load cancelled" if message.cancelled else message.error or "")
+
+    def _finish_loading(self, note: str) -> None:
+        self.first_rows_painted.set()
+        if self.index_loading and self.total:
+            self.call_after_refresh(self._split_columns, self.store)  # once the tree is drawn
+        self.index_loading = False
+        self.load_note = note
+        self.set_progress(1, 1)
+        if self._first_chunk:
+            self._first_chunk = False
+            self._show_first_rows()
+        self._tree_dirty = True
+        self._flush_tree()
+        self.update_summary()
+
+    def cancel_loading(self) -> bool:
+        """Stop the index load, keeping what was read (False: nothing was loading)."""
+        if not self.index_loading:
+            return False
+        self._load_stop.set()
+        self.workers.cancel_group(self, "load")
+        self._finish_loading("load cancelled")
+        return True
+
+    def reload(self) -> None:
+        """Read the index files again from scratch, into a new store."""
+        if not self.index_paths:
+            self.notify("No index files to reload.", severity="warning")
+            return
+        from ccfs_tui.core.recordings import RecordingStore
+
+        self._load_stop.set()
+        self.workers.cancel_group(self, "load")
+        self.workers.cancel_group(self, "index")
+        self.store = RecordingStore()
+        self.problems = []
+        self.problem_count = 0
+        self._generation += 1  # an answer about the old store is stale
+        self._answered = self._generation
+        tree = self.tree_widget
+        tree.store = self.store
+        tree.ids = None
+        tree.rebuild()
+        self.start_loading()
+
+    def _flush_tree(self) -> None:
+        """The throttle timer: show the rows added since the last refresh."""
+        if not self._tree_dirty:
+            return
+        if self.index_loading:
+            self.set_progress(*self._progress)
+        if self.tree_widget.ids is not None and self.applied_query.strip():
+            if self._searching():
+                return  # its answer comes first (and says whether rows are missing)
+            self._tree_dirty = False
+            self._catch_up(self.applied_query)  # the new rows are searched in the worker
+            return
+        self._tree_dirty = False
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        tree = self.tree_widget
+        tree.sync()
+        self.update_summary()
+        self.reveal_when_found()  # Enter typed before the match was read
+        if self.selected_row is None:
+            self.announce_cursor()  # on a group: its count grew with the load
 
     # ------------------------------------------------------------------ filter
     def open_filter(self) -> None:
@@ -192,38 +343,85 @@ class RecordingBrowser(Vertical):
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.query_text = event.value
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
+        self._stop_debounce()
         gate = gate_of(self)
         if gate is not None and gate.waiting:
             # more of a burst or paste is typed already: one search, at its end (the timer
             # only serves if the rest of it never reaches the filter)
-            self._debounce = self.set_timer(FILTER_DELAY, self._emit_filter)
+            self._debounce = self.set_timer(FILTER_DELAY, self._search_typed)
         else:
-            self._emit_filter()  # the last key typed so far: search now
+            self._search_typed()  # the last key typed so far: search now
 
-    def _emit_filter(self) -> None:
+    def _stop_debounce(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+
+    def _search_typed(self) -> None:
         self._debounce = None
-        self.post_message(self.FilterChanged(self.query_text))
+        self.run_filter(self.query_text)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._debounce is not None:
-            self._debounce.stop()
-            self._debounce = None
+        self._stop_debounce()
         if self.query_text.strip() != self.applied_query.strip():
             self._reveal_on_apply = True
             # the keys typed after Enter are for the tree at its first match: they wait
             if (gate := gate_of(self)) is not None:
                 gate.hold("filter")
-            self.post_message(self.FilterChanged(self.query_text))
+            self.run_filter(self.query_text)
         else:
             self.reveal_first()
 
+    def run_filter(self, query: str) -> None:
+        """Search the store for ``query`` in a worker: a newer search cancels this one, and
+        an answer that is not the newest's is dropped."""
+        self._generation += 1
+        self._search(query, self._generation, False)
+
+    def _catch_up(self, query: str) -> None:
+        """Search ``query`` again for the rows added since its answer (the blocks searched
+        before are cached in the store)."""
+        self._generation += 1
+        self._search(query, self._generation, True)
+
+    def _searching(self) -> bool:
+        return self._answered != self._generation
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def _search(self, query: str, generation: int, catch_up: bool) -> None:
+        """Run ``query`` on the whole store, block by block; a newer search cancels this one
+        between two blocks (its answer would be dropped anyway)."""
+        store = self.store
+        if not query.strip():
+            self.post_message(FilterApplied(query, None, generation))
+            return
+        worker = get_current_worker()
+        found = store.select(query, cancelled=lambda: worker.is_cancelled)
+        if found is not None and not worker.is_cancelled:
+            self.post_message(FilterApplied(query, found, generation, found.rows, catch_up))
+
+    def on_filter_applied(self, message: FilterApplied) -> None:
+        """Show the answer of the newest search only."""
+        message.stop()
+        if message.generation != self._generation:
+            return  # a newer search runs: its answer releases the input
+        self._answered = message.generation
+        ids = message.ids
+        if ids is not None and message.searched_rows < self.total:  # rows came meanwhile
+            if self.index_loading:
+                self._tree_dirty = True  # the throttle timer searches them
+            else:
+                self._catch_up(message.query)  # before showing: Enter's reveal waits for it
+        if message.catch_up:
+            self.tree_widget.ids = ids
+            self._refresh_rows()
+        else:
+            self.apply_filter(message.query, ids)
+
     def apply_filter(self, query: str, ids: Sequence[int] | None) -> None:
-        """Show the store's answer to ``query`` (stale answers are dropped by the caller)."""
+        """Show the store's answer to ``query`` (a new query: the tree is built again)."""
         self.applied_query = query
         tree = self.tree_widget
         kept = tree.highlighted_row()
@@ -241,12 +439,13 @@ class RecordingBrowser(Vertical):
 
     def reveal_when_found(self) -> None:
         """Enter was pressed in the filter: put the cursor on the first match and let the
-        keys typed after Enter go on. While the index loads and nothing matches yet, wait
-        for the rows still to come (the owner calls this again as they arrive)."""
+        keys typed after Enter go on. While rows are still to come (the index loads, or a
+        search of the rows added since runs) and nothing matches yet, wait for them (this
+        is called again as they arrive)."""
         if not self._reveal_on_apply:
             return
         node = self.tree_widget.first_leaf()
-        if node is None and self.index_loading:
+        if node is None and (self.index_loading or self._searching()):
             return
         self._reveal_on_apply = False
         self._reveal_node(node)
@@ -285,8 +484,41 @@ class RecordingBrowser(Vertical):
         if node is not None:
             tree.jump_to(node)
 
+    # ------------------------------------------------------------------ failures
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A search, the load or the column split failed: say so (once)."""
+        event.stop()
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.error is None:
+            return
+        if worker.group == "filter":
+            self._answered = self._generation
+            self.release_input()  # no answer will come for that Enter
+        notify_error(self, worker.error)
+        if worker.group == "load":
+            self._finish_loading(f"load failed: {failure_of(worker.error).message}")
+
     # ------------------------------------------------------------------ the cursor
-    def cursor(self) -> tuple[int | None, tuple[str, ...] | None, int]:
+    @property
+    def selected_row(self) -> int | None:
+        """The row id of the recording under the tree cursor now (None on a group or on
+        nothing): every action reads it when its key is handled, never an earlier copy."""
+        return self.tree_widget.highlighted_row()
+
+    def selected_recording(self) -> Recording | None:
+        """The recording under the tree cursor now: the one accessor (its row is parsed
+        once, not again at every look)."""
+        row_id = self.selected_row
+        if row_id is None:
+            return None
+        cached = self._recording
+        if cached is not None and cached[0] is self.store and cached[1] == row_id:
+            return cached[2]
+        recording: Recording = self.store.recording(row_id)
+        self._recording = (self.store, row_id, recording)
+        return recording
+
+    def cursor(self) -> Cursor:
         """What the tree cursor is on now: a recording's row id, or a group's path and how
         many recordings it holds (``(None, None, 0)`` on nothing)."""
         node = self.tree_widget.cursor_node

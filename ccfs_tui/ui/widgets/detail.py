@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,36 +12,17 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
+from ccfs_tui.core.outcomes import Failure, Outcome, Requesting
 from ccfs_tui.core.recording import Recording
-from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
-from ccfs_tui.ui.formatting import recording_fields, shown, shown_lines, token_text
-
-
-@dataclass(frozen=True, slots=True)
-class Requesting:
-    """A requestPlayVoice is in flight."""
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """The last request for this file failed."""
-
-    message: str
-    hint: str = ""
-    kind: str = ""
-
-
-Outcome = Requesting | Failure | None
-
-
-def remaining_style(token: Token, now: datetime) -> str:
-    """The theme colour of a countdown: fine, warning (< 5 min) or alarm (< 1 min)."""
-    left = token.remaining(now)
-    if left <= ALARM_BELOW:
-        return "$error"
-    if left <= WARN_BELOW:
-        return "$warning"
-    return "$success"
+from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.ui.actions import BY_ID, first_key
+from ccfs_tui.ui.formatting import (
+    countdown_style,
+    recording_fields,
+    shown,
+    shown_lines,
+    token_text,
+)
 
 
 def mask_url(url: str, token: Token, revealed: bool) -> str:
@@ -71,10 +53,14 @@ class DownloadState:
 
 
 class DetailPane(VerticalScroll):
-    """Shows one recording; the app feeds it (it never reads the network itself)."""
+    """Shows one recording; the main screen feeds it (it never reads the network itself).
 
-    def __init__(self, **kwargs: Any) -> None:
+    ``keys`` are the keys in effect (the action table with the user's keymap): its hints
+    name them."""
+
+    def __init__(self, keys: Mapping[str, Sequence[str]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.keys: Mapping[str, Sequence[str]] = keys or {}
         self.recording: Recording | None = None
         self.outcome: Outcome = None
         self.token: Token | None = None
@@ -168,11 +154,6 @@ class DetailPane(VerticalScroll):
             state.bar = False
         self._render_download()
 
-    def clear_download(self) -> None:
-        """Forget the last download: hide the progress bar and its note."""
-        self.download = None
-        self._render_download()
-
     def _shown_file(self) -> str | None:
         return self.recording.play_file_name if self.recording is not None else None
 
@@ -233,12 +214,14 @@ class DetailPane(VerticalScroll):
             if token.is_expired(self.now):
                 lines.append(
                     Content.from_markup(
-                        "[$error b]Token $tok expired[/] · [b]n[/] renews it", tok=tok
+                        "[$error b]Token $tok expired[/] · [b]$key[/] renews it",
+                        tok=tok,
+                        key=self._key("renew_token"),
                     )
                 )
             else:
                 left = format_remaining(token.remaining(self.now))
-                style = remaining_style(token, self.now)
+                style = countdown_style(token, self.now)
                 lines.append(Content.from_markup("[$success b]✓ resultCode 0[/] success"))
                 lines.append(
                     Content.from_markup(
@@ -251,15 +234,30 @@ class DetailPane(VerticalScroll):
                             "[dim]$url[/]", url=mask_url(self.url, token, self.revealed)
                         )
                     )
-                lines.append(
-                    Content.from_markup(
-                        "[dim][b]c[/b] copy URL [b]d[/b] save [b]p[/b] play [b]v[/b] $verb[/]",
-                        verb="hide" if self.revealed else "reveal",
-                    )
-                )
+                lines.append(self._token_keys())
         elif not isinstance(outcome, Failure):
-            lines.append(Content.from_markup("[dim]Enter or [b]r[/b]: request a playback token[/]"))
+            lines.append(
+                Content.from_markup(
+                    "[dim]Enter or [b]$key[/b]: request a playback token[/]",
+                    key=self._key("request_token"),
+                )
+            )
         return Content("\n").join(lines)
+
+    def _key(self, action_id: str) -> str:
+        return first_key(self.keys, action_id)
+
+    def _token_keys(self) -> Content:
+        """``c Copy URL d Download p Play v Reveal``: the keys in effect, the table's labels."""
+        parts = []
+        for action_id in ("copy_url", "download", "play", "reveal_token"):
+            label = BY_ID[action_id].label
+            if action_id == "reveal_token" and self.revealed:
+                label = "Hide"
+            parts.append(
+                Content.from_markup("[b]$key[/b] $label", key=self._key(action_id), label=label)
+            )
+        return Content(" ").join(parts).stylize("dim")
 
     def _render_fields(self) -> None:
         rec = self.recording

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.content import Content
 from textual.widgets import Static
 
-from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
-from ccfs_tui.ui.formatting import short_name, token_text
-
-__all__ = ["TokenBar", "bar_token", "short_name"]
+from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.ui.actions import first_key
+from ccfs_tui.ui.formatting import countdown, short_name, token_text
 
 
 def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
@@ -23,42 +23,47 @@ def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
 
 
 class TokenBar(Static):
-    """One line; colour classes ``-warning`` (< 5 min), ``-alarm`` (< 1 min), ``-expired``."""
+    """One line; colour classes ``-warning`` (< 5 min), ``-alarm`` (< 1 min), ``-expired``
+    (:func:`~ccfs_tui.ui.formatting.countdown`). ``keys``: the keys in effect."""
+
+    def __init__(self, keys: Mapping[str, Sequence[str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keys: Mapping[str, Sequence[str]] = keys or {}
 
     def update_tokens(self, tokens: Sequence[Token], now: datetime, *, busy: str = "") -> None:
         """Redraw from the absolute expiries (called once a second by the app's one timer)."""
         token = bar_token(tokens, now)
         live = sum(1 for t in tokens if not t.is_expired(now))
-        for name in ("-warning", "-alarm", "-expired"):
-            self.remove_class(name)
+        level = countdown(token, now) if token is not None else "fine"
+        for name in ("warning", "alarm", "expired"):
+            self.set_class(level == name, f"-{name}")
         parts: list[Content] = []
         if busy:
             parts.append(Content.from_markup("[b]$busy[/]", busy=busy))
         if token is None:
             parts.append(Content("No playback token yet · Enter on a recording requests one"))
-        elif token.is_expired(now):
-            self.add_class("-expired")
+        elif level == "expired":
             parts.append(
                 Content.from_markup(
-                    "Token $tok for $file [b]expired[/] · [b]n[/] renews",
+                    "Token $tok for $file [b]expired[/] · [b]$key[/] renews",
                     tok=token_text(token),
                     file=short_name(token.file_name),
+                    key=first_key(self.keys, "renew_token"),
                 )
             )
         else:
-            left = token.remaining(now)
-            if left <= ALARM_BELOW:
-                self.add_class("-alarm")
-            elif left <= WARN_BELOW:
-                self.add_class("-warning")
             parts.append(
                 Content.from_markup(
                     "Token $tok [b]$left[/] $file",
                     tok=token_text(token),
-                    left=format_remaining(left),
+                    left=format_remaining(token.remaining(now)),
                     file=short_name(token.file_name),
                 )
             )
         if tokens:
-            parts.append(Content.from_markup("$n live · [b]t[/] tokens", n=str(live)))
+            parts.append(
+                Content.from_markup(
+                    "$n live · [b]$key[/] tokens", n=str(live), key=first_key(self.keys, "tokens")
+                )
+            )
         self.update(Content(" · ").join(parts))
