@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -38,6 +39,12 @@ class TokensScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TOKENS))
     """From the action table (ui/actions.py): the same ids as the main screen's keys."""
+
+    keys_state: reactive[tuple[str | None, bool, bool]] = reactive(
+        (None, False, False), bindings=True, init=False
+    )
+    """What the keys depend on: the highlighted token, whether it is live, whether a
+    request runs (the footer follows it)."""
 
     def __init__(self, owner: MainScreen) -> None:
         super().__init__()
@@ -67,6 +74,7 @@ class TokensScreen(Screen[None]):
         table.focus()
         self.watch(self.owner, "now", self.tick, init=False)
         self.watch(self.owner, "revealed", self.reload, init=False)
+        self.watch(self.owner, "working", self._follow, init=False)
 
     # ----------------------------------------------------------------- data
     def _left(self, token: Token, now: datetime) -> Content:
@@ -99,7 +107,7 @@ class TokensScreen(Screen[None]):
             if tokens
             else "No token yet: press Enter on a recording in the main screen."
         )
-        self.refresh_bindings()
+        self._follow()
 
     def tick(self, now: datetime) -> None:
         """Recompute every time left from the absolute expiries."""
@@ -108,7 +116,13 @@ class TokensScreen(Screen[None]):
             key = token_key(token)
             if key in table.rows:
                 table.update_cell(key, "left", self._left(token, now))
-        self.refresh_bindings()
+        self._follow()
+
+    def _follow(self) -> None:
+        token = self.selected_token()
+        live = token is not None and not token.is_expired(self.session.clock())
+        key = token_key(token) if token is not None else None
+        self.keys_state = (key, live, self.jobs.request_running())
 
     def selected_token(self) -> Token | None:
         """The token under the cursor."""
@@ -137,8 +151,8 @@ class TokensScreen(Screen[None]):
         return True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """Refresh the footer for the new row."""
-        self.refresh_bindings()
+        """The footer follows the new row."""
+        self._follow()
 
     def action_copy_url(self) -> None:
         """Copy the highlighted token's URL."""
