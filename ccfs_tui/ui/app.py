@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.core.session import Session
 from ccfs_tui.ui.actions import keymap_for, resolve
 from ccfs_tui.ui.commands import palette_commands
@@ -43,7 +44,7 @@ class CcfsApp(App[int]):
         session: Session | None = None,
         *,
         index_paths: Sequence[Path] = (),
-        store: Any = None,
+        store: RecordingStore | None = None,
         demo: bool = False,
         tick: bool = True,
         player_finder: Callable[[], list[str] | None] = find_player,
@@ -57,8 +58,6 @@ class CcfsApp(App[int]):
         table that names no action or gives one key to two actions of a screen."""
         super().__init__()
         if store is None:
-            from ccfs_tui.core.recordings import RecordingStore
-
             store = RecordingStore()
         self.session = session if session is not None else Session()
         self.demo = demo
@@ -85,7 +84,7 @@ class CcfsApp(App[int]):
         self.input_gate.hold(START)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> RecordingStore:
         """The recordings the main screen shows (a reload replaces the store)."""
         return self.main_screen.store
 

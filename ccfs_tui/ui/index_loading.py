@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ccfs_tui.core.recordings import LoadStep, RecordingStore
 from ccfs_tui.ui.messages import IndexChunkLoaded, IndexLoadFinished
 
 FIRST_CHUNK = 2_000
@@ -27,7 +28,7 @@ FIRST_FRAME_WAIT = 0.5
 """Seconds the loader waits for the first rows to be painted before it reads on (the
 screen's first frame and the loader would otherwise share the GIL)."""
 
-Steps = Generator[Any, None, None]
+Steps = Generator[LoadStep, None, None]
 """What ``load_index`` yields: one step per chunk (rows, problems, bytes done / total)."""
 
 Post = Callable[[Any], object]
@@ -44,8 +45,10 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def _steps(store: Any, paths: Sequence[Path], cancelled: Callable[[], bool]) -> Steps:
-    from ccfs_tui.core.recordings import load_index  # looked up now: tests slow it down
+def _steps(store: RecordingStore, paths: Sequence[Path], cancelled: Callable[[], bool]) -> Steps:
+    from ccfs_tui.core import recordings  # load_index looked up now: tests slow it down
+
+    load_index = recordings.load_index
 
     return load_index(
         store,
@@ -56,7 +59,7 @@ def _steps(store: Any, paths: Sequence[Path], cancelled: Callable[[], bool]) -> 
     )
 
 
-def chunk_message(step: Any, store: Any) -> IndexChunkLoaded:
+def chunk_message(step: LoadStep, store: RecordingStore) -> IndexChunkLoaded:
     """The message saying what ``step`` added to ``store``."""
     return IndexChunkLoaded(
         step.rows, list(step.problems), step.bytes_done, step.bytes_total, store
@@ -64,8 +67,8 @@ def chunk_message(step: Any, store: Any) -> IndexChunkLoaded:
 
 
 def read_first_chunk(
-    store: Any, paths: Sequence[Path], cancelled: Callable[[], bool]
-) -> tuple[Steps | None, Any]:
+    store: RecordingStore, paths: Sequence[Path], cancelled: Callable[[], bool]
+) -> tuple[Steps | None, LoadStep | None]:
     """Read the first chunk of ``paths`` into ``store`` now; the steps still to read and
     the first one (None, None when reading failed: the worker meets the error again and
     reports it)."""
@@ -79,7 +82,7 @@ def read_first_chunk(
 
 
 def read_rest(
-    store: Any,
+    store: RecordingStore,
     paths: Sequence[Path],
     steps: Steps | None,
     *,
@@ -108,7 +111,7 @@ def read_rest(
     post(IndexLoadFinished(cancelled=cancelled(), store=store))
 
 
-def split_columns(store: Any, cancelled: Callable[[], bool]) -> None:
+def split_columns(store: RecordingStore, cancelled: Callable[[], bool]) -> None:
     """In a thread worker, once loaded: the split search columns that make searches quick
     (a hotline shared by a third of the rows is one value); searches work without them
     meanwhile. Then the loaded index is settled out of full garbage collections."""

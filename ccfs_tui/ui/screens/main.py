@@ -25,6 +25,7 @@ from textual.widgets import Header, Static
 from ccfs_tui.core.clock import utc_now
 from ccfs_tui.core.errors import CcfsError, ConfigError
 from ccfs_tui.core.recording import Recording
+from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for, first_key
@@ -82,7 +83,7 @@ class MainScreen(Screen[None]):
     def __init__(
         self,
         session: Session,
-        store: Any,
+        store: RecordingStore,
         index_paths: Sequence[Path] = (),
         *,
         keys: Mapping[str, Sequence[str]],
@@ -150,7 +151,7 @@ class MainScreen(Screen[None]):
         return self.query_one(TokenJobs)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> RecordingStore:
         """The recordings (a reload replaces the store)."""
         if not self.is_mounted:
             return self._browser_args[0]

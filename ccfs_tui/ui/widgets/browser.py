@@ -27,9 +27,16 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ccfs_tui.core.outcomes import failure_of
 from ccfs_tui.core.recording import Recording
+from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.ui.failures import notify_error
 from ccfs_tui.ui.formatting import count, shown, shown_lines
-from ccfs_tui.ui.index_loading import chunk_message, read_first_chunk, read_rest, split_columns
+from ccfs_tui.ui.index_loading import (
+    Steps,
+    chunk_message,
+    read_first_chunk,
+    read_rest,
+    split_columns,
+)
 from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.messages import FilterApplied, IndexChunkLoaded, IndexLoadFinished
 from ccfs_tui.ui.widgets.filter_input import FilterInput
@@ -73,7 +80,7 @@ class RecordingBrowser(Vertical):
 
     def __init__(
         self,
-        store: Any,
+        store: RecordingStore,
         index_paths: Sequence[Path] = (),
         *,
         prepare_index: Callable[[], None] | None = None,
@@ -198,8 +205,8 @@ class RecordingBrowser(Vertical):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_rest(
         self,
-        store: Any,
-        steps: Any,
+        store: RecordingStore,
+        steps: Steps | None,
         stop: threading.Event,
         prepare: Callable[[], None] | None,
     ) -> None:
@@ -215,7 +222,7 @@ class RecordingBrowser(Vertical):
         )
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _split_columns(self, store: Any) -> None:
+    def _split_columns(self, store: RecordingStore) -> None:
         worker = get_current_worker()
         split_columns(store, lambda: worker.is_cancelled)
 
@@ -275,8 +282,6 @@ class RecordingBrowser(Vertical):
         if not self.index_paths:
             self.notify("No index files to reload.", severity="warning")
             return
-        from ccfs_tui.core.recordings import RecordingStore
-
         self._load_stop.set()
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "index")
