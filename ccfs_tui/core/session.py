@@ -120,6 +120,13 @@ def _want_prompt(prompt: str) -> NoReturn:
     raise _PromptWanted(prompt)
 
 
+
+def apply_insecure(profile: Profile, insecure: bool) -> Profile:
+    """The one place ``--insecure`` is applied (the Session's profiles, and the doctor's)."""
+    if insecure and profile.verify:
+        return profile.with_overrides(verify=False)
+    return profile
+
 class Session:
     """The profile, its SK and client, the token store, the audit log, the outcomes of the
     requests and the downloaded files (see the module docstring for the API)."""
@@ -191,10 +198,7 @@ class Session:
 
     # ================================================================= profile
     def _effective(self, profile: Profile | None) -> Profile | None:
-        """The one place ``--insecure`` is applied."""
-        if profile is not None and self.insecure and profile.verify:
-            return profile.with_overrides(verify=False)
-        return profile
+        return None if profile is None else apply_insecure(profile, self.insecure)
 
     @property
     def profile(self) -> Profile | None:

@@ -18,6 +18,7 @@ from ccfs_tui.core.doctor.result import CheckResult, fail, ok
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.session import apply_insecure
 
 
 def check_config(env: Mapping[str, str]) -> tuple[CheckResult, Config | None]:
@@ -43,9 +44,7 @@ def check_profile(
 ) -> tuple[CheckResult, Profile | None]:
     """The chosen profile has a base_url, an app id and (if set) a CA bundle that exists."""
     try:
-        profile = select_profile(config, name, env)
-        if insecure:
-            profile = profile.with_overrides(verify=False)
+        profile = apply_insecure(select_profile(config, name, env), insecure)
         check_profile_ready(profile)
     except ConfigError as exc:
         return fail("profile", exc.message, exc.hint), None
