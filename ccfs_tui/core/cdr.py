@@ -150,6 +150,13 @@ class CdrTable:
         self.legs.setdefault(leg.call_id, []).append(leg)
         self.rows += 1
 
+    def extend(self, other: CdrTable) -> None:
+        """Take in the legs and problems of ``other`` (files read later)."""
+        for call_id, legs in other.legs.items():
+            self.legs.setdefault(call_id, []).extend(legs)
+        self.problems.extend(other.problems)
+        self.rows += other.rows
+
 
 def is_cdr_name(name: str) -> bool:
     """True for a CDR file name (``*_call*.csv``, any case, any folder)."""
@@ -162,6 +169,25 @@ def read_cdrs(paths: Iterable[str | os.PathLike[str]]) -> CdrTable:
     for path in paths:
         _read_path(Path(path), table, explicit=True)
     return table
+
+
+def cdr_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Which of ``paths`` (the index paths opened) may hold CDR files, for :func:`read_cdrs`:
+    folders, zips with a ``*_call*.csv`` member and ``*_call*.csv`` files (an index file or a
+    zip of index files only is left out: read as CDRs it would be misread or reported)."""
+    found: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        try:
+            if path.is_dir() or is_cdr_name(path.name):
+                found.append(path)
+            elif zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    if any(is_cdr_name(name) for name in archive.namelist()):
+                        found.append(path)
+        except (OSError, zipfile.BadZipFile, ValueError):
+            continue  # the index reader reports what cannot be read
+    return found
 
 
 def read_cdr_stream(handle: IO[bytes], source: str, table: CdrTable | None = None) -> CdrTable:
