@@ -86,6 +86,15 @@ class DownloadStopped(Message):
 
 
 @dataclass
+class ListenReady(Message):
+    """The listening server serves ``file_name``: the detail pane shows its URL."""
+
+    file_name: str
+    downloaded: Path | None = None
+    """The file downloaded for it (None: a file downloaded earlier is served)."""
+
+
+@dataclass
 class ClientReady(Message):
     """The profile's client exists (the SK was found): previews can be signed."""
 

@@ -1,0 +1,225 @@
+"""``l``: hear a recording in the engineer's own browser, through the app's listening server.
+
+:class:`ListenJobs` shows nothing: the main screen composes it (next to ``TokenJobs``) and
+gives it the recording and, when one was needed, the token ``TokenJobs`` got. On first use
+it starts the app's one :class:`~ccfs_tui.core.listen_server.ListenServer` (the profile's
+``listen_bind`` / ``listen_port``; its warning said when it is not loopback) and makes a
+private folder (0700) of the cache dir. Each recording is downloaded there in a worker (a
+recording already downloaded this session is served from where it is), registered with the
+server, its URL copied with OSC 52 and said once in a toast; :class:`ListenReady` tells the
+main screen, whose detail pane shows the URL (an OSC 8 link) and the ``ssh -L`` line. The
+server serves only what this app registered; when the app exits, the server stops and the
+folder is removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from ccfs_tui.core.atomic import private_dir
+from ccfs_tui.core.download_files import download_name
+from ccfs_tui.core.errors import CcfsError
+from ccfs_tui.core.listen_server import (
+    DEFAULT_BIND,
+    ListenEntry,
+    ListenError,
+    Listening,
+    ListenServer,
+)
+from ccfs_tui.core.outcomes import failure_of
+from ccfs_tui.core.paths import app_paths
+from ccfs_tui.core.recording import Recording, normalize_file_name
+from ccfs_tui.core.session import Session
+from ccfs_tui.core.ssh_hint import in_ssh_session
+from ccfs_tui.core.tokens import Token
+from ccfs_tui.ui.clipboard import copy_text
+from ccfs_tui.ui.failures import notify_error
+from ccfs_tui.ui.formatting import short_name
+from ccfs_tui.ui.messages import DownloadProgress, DownloadStopped, JobsChanged, ListenReady
+
+PROGRESS_STEP = 64 * 1024
+"""Download progress messages at most every this many bytes."""
+
+
+class ListenJobs(Widget):
+    """The app's listening server and the recordings it serves (no display of its own)."""
+
+    DEFAULT_CSS = "ListenJobs { display: none; }"
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        environ: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``environ``: where ``$SSH_CONNECTION``, ``$USER`` and ``$TMUX`` are read (default:
+        this process's); ``cache_dir``: where the private folder goes (default: the app's)."""
+        super().__init__(**kwargs)
+        self.session = session
+        self._environ = environ
+        self._cache_dir = cache_dir
+        self.server: ListenServer | None = None
+        """The app's one listening server, once started."""
+        self.folder: Path | None = None
+        """The private folder of the downloads, once made (removed at exit)."""
+        self._served: dict[str, Listening] = {}
+        """Normalised file name -> its registration."""
+        self._downloads: dict[Worker[Any], Recording] = {}
+
+    # ================================================================= state
+    def listening(self, file_name: str) -> Listening | None:
+        """How ``file_name`` is served, if it is."""
+        return self._served.get(normalize_file_name(file_name))
+
+    def ssh_line(self) -> str:
+        """The ``ssh -L`` line of the server (``""`` before it started)."""
+        server = self.server
+        return server.ssh_line(self._environ) if server is not None and server.running else ""
+
+    def running(self) -> bool:
+        """A download for listening is in flight."""
+        return any(w.group == "listen" and w.is_running and w.node is self for w in self.workers)
+
+    def cancel(self) -> bool:
+        """Escape: cancel the download (False: none was running)."""
+        if not self.running():
+            return False
+        self.workers.cancel_group(self, "listen")
+        self.notify("Download cancelled; nothing is served.")
+        return True
+
+    def cancel_all(self) -> None:
+        """Cancel the download without a word (another profile is active)."""
+        self.workers.cancel_group(self, "listen")
+
+    # ================================================================= the server
+    def start_server(self) -> bool:
+        """Start the app's server on first use (False: it cannot start, and the toast
+        says why). A server bound off loopback is said loudly, once."""
+        if self.server is not None and self.server.running:
+            return True
+        profile = self.session.profile
+        bind = profile.listen_bind if profile is not None else DEFAULT_BIND
+        port = profile.listen_port if profile is not None else 0
+        try:
+            server = ListenServer(bind, port).start()
+        except ListenError as error:  # a busy port, not an address of this machine
+            notify_error(self, error)
+            return False
+        self.server = server
+        if server.warning:
+            self.notify(server.warning, title="Listening server", severity="warning", timeout=30)
+        return True
+
+    def _private_folder(self) -> Path:
+        if self.folder is None:
+            parent = private_dir(self._cache_dir or app_paths().cache_dir)
+            self.folder = Path(tempfile.mkdtemp(prefix="listen-", dir=parent))  # 0700
+        return self.folder
+
+    # ================================================================= serving
+    def again(self, recording: Recording) -> bool:
+        """``recording`` is served already: copy its URL again, say so (False: it is not)."""
+        listening = self.listening(recording.play_file_name)
+        if listening is None or self.server is None or not self.server.running:
+            return False
+        self._announce(recording, listening)
+        return True
+
+    def serve_file(self, recording: Recording, path: Path, *, downloaded: bool = False) -> None:
+        """Serve ``path``, the audio of ``recording`` on this machine (``downloaded``: for
+        this, into the private folder)."""
+        server = self.server
+        if server is None:
+            return
+        try:
+            listening = server.register(ListenEntry.from_recording(recording, path))
+        except (CcfsError, OSError) as error:  # not a WAV it can read, gone, stopped
+            notify_error(self, error)
+            return
+        self._served[normalize_file_name(recording.play_file_name)] = listening
+        self._announce(recording, listening)
+        self.post_message(ListenReady(recording.play_file_name, path if downloaded else None))
+
+    def download(self, recording: Recording, token: Token) -> None:
+        """Download the audio of ``recording`` (with ``token``) into the private folder in a
+        worker, then serve it."""
+        try:
+            folder = self._private_folder()
+        except OSError as error:
+            notify_error(self, error)
+            return
+        dest = folder / download_name(recording.play_file_name)
+        self._downloads[self._download_worker(token, dest)] = recording
+        self.post_message(DownloadProgress(recording.play_file_name, 0, None))
+        self.post_message(JobsChanged())
+
+    @work(exclusive=True, exit_on_error=False, group="listen")
+    async def _download_worker(self, token: Token, dest: Path) -> Path:
+        name = token.file_name
+        last = -PROGRESS_STEP
+
+        def progress(done: int, total: int | None) -> None:
+            nonlocal last
+            if done - last >= PROGRESS_STEP or (total is not None and done >= total):
+                last = done
+                self.post_message(DownloadProgress(name, done, total))
+
+        return Path(await self.session.download(token, dest, progress=progress))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A download ended: serve the file, or say why not."""
+        event.stop()
+        worker, state = event.worker, event.state
+        if state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self.post_message(JobsChanged())
+            return
+        recording = self._downloads.pop(worker, None)
+        if recording is None:
+            return
+        if state == WorkerState.SUCCESS and isinstance(worker.result, Path):
+            self.serve_file(recording, worker.result, downloaded=True)
+        elif state == WorkerState.ERROR and worker.error is not None:
+            notify_error(self, worker.error)
+            note = f"Download failed: {failure_of(worker.error).message}"
+            self.post_message(DownloadStopped(note))
+        elif state == WorkerState.CANCELLED:
+            self.post_message(DownloadStopped("Download cancelled."))
+        self.post_message(JobsChanged())
+
+    def _announce(self, recording: Recording, listening: Listening) -> None:
+        """Copy the URL (OSC 52) and say so, with what to do with it."""
+        how = copy_text(self.app, listening.url, self._environ)
+        if in_ssh_session(self._environ):
+            where = "On your laptop run the ssh -L line shown, then open the URL in a browser."
+        else:
+            where = "Open it in a browser."
+        self.notify(
+            f"Listening URL of {short_name(recording.play_file_name)} copied. {how} {where}",
+            title="Listen",
+        )
+
+    # ================================================================= the end
+    def on_unmount(self) -> None:
+        """The app exits: stop the server, remove the private folder."""
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop serving and remove the downloads made for listening."""
+        server, self.server = self.server, None
+        if server is not None:
+            server.stop()
+        self._served.clear()
+        folder, self.folder = self.folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
