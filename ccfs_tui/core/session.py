@@ -246,7 +246,8 @@ class Session:
     def switch_profile(self, name: str) -> Profile:
         """Use profile ``name`` from now on (``ConfigError``, nothing changed, if there is
         none). Its SK is resolved anew on first use; the old client is closed (in the
-        background when an event loop runs, else by :meth:`aclose`)."""
+        background when an event loop runs, else by :meth:`aclose`); the outcomes of the
+        old profile's requests are forgotten."""
         if self.config is None:
             raise ConfigError("There is no config file: no other profile to switch to.")
         profile = self._effective(select_profile(self.config, name, self._env()))
@@ -255,6 +256,7 @@ class Session:
         self._profile = profile
         self._secret = None
         self._resend_confirmed = False
+        self.outcomes.clear()  # the old profile's failures say nothing about this one
         if old is not None:
             self._retire(old)
         return profile

@@ -9,6 +9,7 @@ and token jobs; its browser loads and filters the recordings.
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +17,7 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
 from ccfs_tui.core.recordings import RecordingStore
@@ -28,6 +29,12 @@ from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import MainReady, ProfileSwitched
 from ccfs_tui.ui.player import find_player
 from ccfs_tui.ui.screens.main import MainScreen
+
+TOAST_SECONDS: dict[SeverityLevel, float] = {"information": 4, "warning": 8, "error": 10}
+"""How long a toast stays when its caller gives no timeout."""
+
+MESSAGES_KEPT = 200
+"""Toasts remembered in :attr:`CcfsApp.messages`."""
 
 
 class CcfsApp(App[int]):
@@ -64,6 +71,9 @@ class CcfsApp(App[int]):
         self.index_paths = list(index_paths)
         """The index files the app was opened on."""
         self._tick_enabled = tick
+        self.messages: deque[str] = deque(maxlen=MESSAGES_KEPT)
+        """Every toast of the session, oldest first (``severity: title: text``), also once
+        a newer one replaced it on screen."""
         user_keys = self.session.config.keys if self.session.config is not None else {}
         self.action_keys = resolve(user_keys, self.session.config_path)
         """Every action's keys (the table's, with the ``[keys]`` table of the config)."""
@@ -159,14 +169,27 @@ class CcfsApp(App[int]):
     ) -> None:
         """Every toast (screens' too): plain text, never markup, its control characters
         shown as escapes line by line (a server's, a file's or the token store's text may
-        be in it: a ``[`` is shown as typed, an ESC never reaches the terminal)."""
+        be in it: a ``[`` is shown as typed, an ESC never reaches the terminal). Without a
+        ``timeout``, each severity has its own (:data:`TOAST_SECONDS`)."""
+        text, head = shown_lines(str(message)), shown(title)
+        self.messages.append(f"{severity}: {head + ': ' if head else ''}{text}")
         super().notify(
-            shown_lines(str(message)),
-            title=shown(title),
+            text,
+            title=head,
             severity=severity,
-            timeout=timeout,
+            timeout=TOAST_SECONDS[severity] if timeout is None else timeout,
             markup=False,
         )
+
+    def _on_notify(self, event: Notify) -> None:
+        """Toasts never pile up: a new information toast replaces the one shown, and a
+        message already shown is shown once (Textual's own handler then shows it)."""
+        new = event.notification
+        for old in list(self._notifications):
+            same_kind = old.severity == new.severity == "information"
+            if same_kind or (old.message, old.title) == (new.message, new.title):
+                self._unnotify(old, refresh=False)
+        super()._on_notify(event)
 
     async def on_unmount(self) -> None:
         """Close the session's clients; thaw what ``index_loading.settle_memory`` froze,

@@ -31,7 +31,8 @@ def in_tmux(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def copy_text(app: _ClipboardApp, text: str, environ: Mapping[str, str] | None = None) -> str:
-    """Copy ``text``; return a short sentence for a toast saying how.
+    """Copy ``text``; return how, for a toast that already says it was copied
+    (``Via OSC 52.``).
 
     Textual's ``App.copy_to_clipboard`` writes plain OSC 52 (tmux takes it when
     ``set-clipboard`` is on); inside tmux the passthrough-wrapped form is written too,
@@ -39,8 +40,8 @@ def copy_text(app: _ClipboardApp, text: str, environ: Mapping[str, str] | None =
     """
     app.copy_to_clipboard(text)
     if not in_tmux(environ):
-        return "Copied with OSC 52."
+        return "Via OSC 52."
     driver = getattr(app, "_driver", None)
     if driver is not None:
         driver.write(osc52_sequence(text, tmux=True))
-    return "Copied with OSC 52 (tmux passthrough)."
+    return "Via OSC 52 (and tmux passthrough)."

@@ -10,11 +10,13 @@ pass it as ``Content``/``Text`` or as a ``$variable`` of markup, never as markup
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.sanitize import is_valid_token, visible
-from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token
+from ccfs_tui.core.tokens import ALARM_BELOW, WARN_BELOW, Token, format_remaining
+from ccfs_tui.ui.fit import leaf_text
 
 MEDIA_TYPES = {"1": "text chat", "5": "voice"}
 
@@ -29,6 +31,14 @@ def shown_lines(text: str) -> str:
     """:func:`shown` line by line: the newlines of a message built here are kept (a foreign
     piece should already have been through :func:`shown`, which escapes its newlines)."""
     return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def home_short(path: Path) -> str:
+    """``path`` shown, with the home folder written ``~`` (shorter in a narrow pane)."""
+    try:
+        return visible("~/" + str(path.relative_to(Path.home())))
+    except (ValueError, RuntimeError):  # not under home, or no home
+        return visible(str(path))
 
 
 def short_name(file_name: str) -> str:
@@ -51,12 +61,24 @@ def token_text(token: Token, revealed: bool = False) -> str:
 Countdown = Literal["fine", "warning", "alarm", "expired"]
 
 COUNTDOWN_STYLES: dict[Countdown, str] = {
-    "fine": "$success",
-    "warning": "$warning",
-    "alarm": "$error",
-    "expired": "$error",
+    "fine": "$text-success",
+    "warning": "bold #000000 on #ffd700",
+    "alarm": "bold #ffffff on #d70000",
+    "expired": "bold $text-error",
 }
-"""The theme colour of each countdown level (the status bar uses the level as its class)."""
+"""The style of each countdown level: yellow under 5 minutes and red under 1 in every theme
+(the status bar uses the level as its class, with the same colours in app.tcss)."""
+
+COUNTDOWN_SIGNS: dict[Countdown, str] = {"fine": "", "warning": "⚠", "alarm": "‼", "expired": "✗"}
+"""The glyph of each level: colour is never the only signal (``NO_COLOR``, colour-blind)."""
+
+COUNTDOWN_WORDS: dict[Countdown, str] = {
+    "fine": "",
+    "warning": "under 5 min",
+    "alarm": "under 1 min",
+    "expired": "expired",
+}
+"""The word of each level, where there is room for one (status bar, help)."""
 
 
 def countdown(token: Token, now: datetime) -> Countdown:
@@ -73,8 +95,19 @@ def countdown(token: Token, now: datetime) -> Countdown:
 
 
 def countdown_style(token: Token, now: datetime) -> str:
-    """The theme colour of ``token``'s time left now (see :func:`countdown`)."""
+    """The style of ``token``'s time left now (see :func:`countdown`)."""
     return COUNTDOWN_STYLES[countdown(token, now)]
+
+
+def countdown_text(token: Token, now: datetime) -> str:
+    """``token``'s time left with the glyph of its level: ``27:13``, ``⚠ 4:12``,
+    ``‼ 0:42``, ``✗ expired``."""
+    level = countdown(token, now)
+    if level == "expired":
+        return f"{COUNTDOWN_SIGNS[level]} expired"
+    left = format_remaining(token.remaining(now))
+    sign = COUNTDOWN_SIGNS[level]
+    return f"{sign} {left}" if sign else left
 
 
 def count(n: int) -> str:
@@ -90,11 +123,15 @@ def duration(td: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def leaf_label(rec: Recording) -> str:
-    """Tree label of one recording: start time, duration, caller -> callee."""
-    return (
-        f"{rec.call_begin:%H:%M:%S} {duration(rec.duration):>5} "
-        f"{shown(rec.caller_no or '?')}→{shown(rec.callee_no or '?')}"
+def leaf_label(rec: Recording, width: int | None = None) -> str:
+    """Tree label of one recording: start time, duration, caller -> callee, in ``width``
+    terminal cells when given (see :func:`ccfs_tui.ui.fit.leaf_text`)."""
+    return leaf_text(
+        f"{rec.call_begin:%H:%M:%S}",
+        duration(rec.duration),
+        shown(rec.caller_no or "?"),
+        shown(rec.callee_no or "?"),
+        width,
     )
 
 

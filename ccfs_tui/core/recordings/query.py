@@ -9,7 +9,9 @@ Syntax (:meth:`RecordingStore.filter`): whitespace-separated terms, ALL must mat
   original_file_name, where ``\\\\`` and ``/`` are the same character.
 
 Matching ignores case. A scope the store does not know (``x:...``) is a plain substring, so
-``Y:\\\\1\\\\0`` and ``12:00`` search as typed. Control characters in a query are ignored.
+``Y:\\\\1\\\\0`` and ``12:00`` search as typed. A known scope followed by a space takes
+the next word (``agent: 1001`` is ``agent:1001``). Control characters in a query are ignored.
+:data:`SYNTAX` is this, as the help screen shows it (a test parses every example).
 """
 
 from __future__ import annotations
@@ -31,6 +33,20 @@ _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _CONTROL = dict.fromkeys(range(32))
 _FOLDED_AWAY = bytes(b for b in range(256) if not (65 <= b <= 90 or b == 92))  # keeps A-Z, "\"
 _FOLD_ASCII = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\\", b"abcdefghijklmnopqrstuvwxyz/")
+
+
+SYNTAX: tuple[tuple[str, str], ...] = (
+    ("2026-10-03", "the call began on that day"),
+    ("2026-10", "... in that month (date:2026-10 too)"),
+    ("agent:1001", "the agent id starts with 1001 (agent: 1001 too)"),
+    ("vdn:5", "the VDN id starts with 5"),
+    ("caller:138", "the caller's number starts with 138"),
+    ("callee:4008", "the callee's number starts with 4008"),
+    ("call:1600", "the call id starts with 1600"),
+    ("0084704", "anything else: in the call id, a number, the agent id or a file name"),
+)
+"""Every form of a filter term, with an example: (example, what it matches). Terms are
+separated by spaces and must all match; case is ignored; ``\\`` and ``/`` are the same."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +78,7 @@ def parse_query(query: str) -> list[Term]:
     """The terms of ``query`` (see the module docstring), cheapest to evaluate first: group
     terms, then text terms, longest first."""
     terms: list[Term] = []
-    for raw in query.split():
-        word = raw.translate(_CONTROL)
+    for word in _words(query):
         scope, colon, rest = word.partition(":")
         key = scope.casefold()
         if colon and key in _GROUP_SCOPES:
@@ -84,6 +99,31 @@ def parse_query(query: str) -> list[Term]:
     unique = list(dict.fromkeys(terms))
     unique.sort(key=lambda t: (t.kind == "text", -len(t.value)))
     return unique
+
+
+def _scope_of(word: str) -> str | None:
+    """The known scope ``word`` starts with (``agent`` of ``agent:10``), else None."""
+    scope, colon, _rest = word.partition(":")
+    key = scope.casefold()
+    return key if colon and (key in _GROUP_SCOPES or key in _TEXT_SCOPES) else None
+
+
+def _words(query: str) -> list[str]:
+    """The words of ``query`` (control characters dropped); a known scope with nothing
+    after its colon takes the next word, unless that word has a scope of its own
+    (``agent: 1001`` is ``agent:1001``)."""
+    words = [raw.translate(_CONTROL) for raw in query.split()]
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        follows = words[index + 1] if index + 1 < len(words) else None
+        if word.endswith(":") and _scope_of(word) and follows and not _scope_of(follows):
+            word += follows
+            index += 1
+        joined.append(word)
+        index += 1
+    return joined
 
 
 def fold_text(text: str) -> str:

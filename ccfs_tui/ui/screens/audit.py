@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.audit import AuditEntry, AuditLog
+from ccfs_tui.ui.fit import cells, middle
 from ccfs_tui.ui.formatting import short_name, shown
 from ccfs_tui.ui.widgets.footer import KeyFooter
 
@@ -36,22 +37,47 @@ def user_audit_log() -> AuditLog:
     return AuditLog(app_paths().audit_log)
 
 
-def entry_row(entry: AuditEntry) -> tuple[Any, ...]:
-    """One table row: the outcome coloured, the token as its fingerprint only.
+WIDE_FROM = 100
+"""From this many columns the table shows every column; below it, the app id and the
+token's fingerprint move to the detail lines and the time loses its year."""
+
+COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("Time (UTC)", "time", False),
+    ("Profile", "profile", False),
+    ("App id", "app_id", True),
+    ("Action", "action", False),
+    ("Outcome", "outcome", False),
+    ("Code", "code", False),
+    ("Token#", "token", True),
+    ("File", "file", False),
+)
+"""(label, key, only when wide) of the table's columns, in order."""
+
+
+def entry_row(entry: AuditEntry, *, wide: bool = True, file_cells: int = 40) -> tuple[Any, ...]:
+    """One table row: the outcome coloured, the token as its fingerprint only, the file's
+    name cut to ``file_cells`` terminal cells (its end kept); narrow (``wide`` False): no
+    app id nor fingerprint, the time without its year.
 
     Every field comes from the log file (any process, or anyone, may have written it): shown,
     as Text (a str cell of a DataTable is markup; a Content cell is not measured, so its
     column would not widen)."""
     ok = entry.outcome == "ok"
-    return (
-        Text(shown(entry.time.replace("T", " ").removesuffix("Z"))),
-        Text(shown(entry.profile)),
+    time = shown(entry.time.replace("T", " ").removesuffix("Z"))
+    cells_: list[Any] = [
+        Text(time if wide else time[5:]),
+        Text(middle(shown(entry.profile), 16)),
         Text(shown(entry.app_id)),
         Text(shown(entry.action)),
         Content.styled(shown(entry.outcome), "$success" if ok else "$error"),
         Text(shown(entry.result_code)),
         Text(shown(entry.token_fingerprint)),
-        Text(short_name(entry.file_name)),
+        Text(middle(short_name(entry.file_name), file_cells)),
+    ]
+    return tuple(
+        cell
+        for cell, (_, _, wide_only) in zip(cells_, COLUMNS, strict=True)
+        if wide or not wide_only
     )
 
 
@@ -75,33 +101,58 @@ class AuditScreen(Screen[None]):
         self.entries: list[AuditEntry] = []
         self.loaded = False
         self._cancel_read = threading.Event()
+        self._wide = True
+        self._error = ""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▶")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="audit-detail")
         yield Static(id="audit-hint")
-        yield KeyFooter()
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         tables = self.query(DataTable)
         if not tables:  # the app is shutting down: nothing was composed
             return
         table = tables.first()
-        for label, key in (
-            ("Time (UTC)", "time"),
-            ("Profile", "profile"),
-            ("App id", "app_id"),
-            ("Action", "action"),
-            ("Outcome", "outcome"),
-            ("Code", "code"),
-            ("Token#", "token"),
-            ("File", "file"),
-        ):
-            table.add_column(label, key=key)
+        self._add_columns(table)
         table.border_title = "Audit log · newest first"
         table.focus()
         self.action_reload()
+
+    @property
+    def wide(self) -> bool:
+        """Every column fits (see :data:`WIDE_FROM`)."""
+        return self.size.width >= WIDE_FROM
+
+    def _add_columns(self, table: DataTable[Any]) -> None:
+        self._wide = self.wide
+        for label, key, wide_only in COLUMNS:
+            if self._wide or not wide_only:
+                table.add_column(label, key=key)
+
+    def _file_cells(self, entries: list[AuditEntry]) -> int:
+        """Cells left for the file's name once the other columns have their widest cell
+        (each column has a cell of padding on either side; the table a border and a
+        scrollbar)."""
+        shown_columns = [c for c in COLUMNS if self._wide or not c[2]]
+        rows = [entry_row(e, wide=self._wide, file_cells=1)[:-1] for e in entries[:AUDIT_LIMIT]]
+        fixed = 3 + 2 * len(shown_columns)
+        for index, (label, _key, _wide_only) in enumerate(shown_columns[:-1]):
+            fixed += max([cells(label), *(cells(str(row[index])) for row in rows)])
+        return max(self.size.width - fixed, 12)
+
+    def on_resize(self, _event: Any) -> None:
+        """Across :data:`WIDE_FROM`, the columns change; the file's name is cut anew."""
+        tables = self.query(DataTable)
+        if not tables or not self.loaded:
+            return
+        table = tables.first()
+        if self.wide != self._wide:
+            table.clear(columns=True)
+            self._add_columns(table)
+        self.show_entries(self.entries, self._error)
 
     def action_reload(self) -> None:
         """Read the log again (in a thread: the file may be long)."""
@@ -151,10 +202,13 @@ class AuditScreen(Screen[None]):
         if not self.is_mounted:
             return
         self.entries = entries
+        self._error = error
         table = self.query_one(DataTable)
         table.clear()
+        file_cells = self._file_cells(entries)
         for index, entry in enumerate(entries):
-            table.add_row(*entry_row(entry), key=str(index))
+            row = entry_row(entry, wide=self._wide, file_cells=file_cells)
+            table.add_row(*row, key=str(index))
         if entries:
             table.move_cursor(row=0)
         hint = self.query_one("#audit-hint", Static)
@@ -192,6 +246,9 @@ class AuditScreen(Screen[None]):
         if entry is None:
             return
         text = shown(entry.detail or ("ok" if entry.outcome == "ok" else entry.outcome))
+        if not self._wide:  # the columns left out, here
+            who = f"{shown(entry.app_id)} · token# {shown(entry.token_fingerprint) or '—'} · "
+            text = who + text
         detail.update(
             Content.assemble(
                 (f"{shown(entry.action)} ", "bold"),

@@ -19,14 +19,22 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.core.tokens import Token
 from ccfs_tui.ui.actions import TOKENS, bindings_for
-from ccfs_tui.ui.formatting import countdown_style, shown, token_text
+from ccfs_tui.ui.fit import cells, middle
+from ccfs_tui.ui.formatting import countdown_style, countdown_text, shown, token_text
 from ccfs_tui.ui.messages import TokensChanged
 from ccfs_tui.ui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from ccfs_tui.ui.screens.main import MainScreen
+
+
+LEFT_WIDTH = 9
+"""Cells of the time-left column: ``✗ expired``."""
+
+WIDE_FROM = 100
+"""From this many columns the expiry shows its year."""
 
 
 def token_key(token: Token) -> str:
@@ -57,18 +65,18 @@ class TokensScreen(Screen[None]):
         yield Header(icon="▶")
         yield DataTable(id="tokens-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="tokens-hint")
-        yield KeyFooter()
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         tables = self.query(DataTable)
         if not tables:  # the app is shutting down: nothing was composed
             return
         table = tables.first()
-        table.add_column("Left", key="left", width=7)
+        table.add_column("Left", key="left", width=LEFT_WIDTH)
+        table.add_column("File", key="file")
         table.add_column("Token", key="token")
         table.add_column("Expires (UTC)", key="expires")
         table.add_column("Profile", key="profile")
-        table.add_column("File", key="file")
         table.border_title = "Playback tokens"
         self.reload()
         table.focus()
@@ -78,8 +86,17 @@ class TokensScreen(Screen[None]):
 
     # ----------------------------------------------------------------- data
     def _left(self, token: Token, now: datetime) -> Content:
-        text = "expired" if token.is_expired(now) else format_remaining(token.remaining(now))
-        return Content.styled(text, countdown_style(token, now))
+        return Content.styled(countdown_text(token, now), countdown_style(token, now))
+
+    def _widths(self, tokens: list[Token]) -> tuple[int, int, bool]:
+        """Cells for the file and the profile, and whether the expiry shows its year, so
+        that every column fits the width: the file's distinguishing end stays."""
+        narrow = self.size.width < WIDE_FROM
+        token_cells = max((cells(token_text(t, self.owner.revealed)) for t in tokens), default=9)
+        profile = min(max((cells(shown(t.profile)) for t in tokens), default=7), 16)
+        expires = 14 if narrow else 19
+        fixed = LEFT_WIDTH + token_cells + expires + max(profile, 7) + 2 * 5 + 3
+        return max(self.size.width - fixed, 12), max(profile, 7), not narrow
 
     def reload(self) -> None:
         """Rebuild the rows from the token store (keeps the cursor on the same token)."""
@@ -88,15 +105,17 @@ class TokensScreen(Screen[None]):
         tokens = self.session.tokens.all()
         now = self.session.clock()
         table.clear()
+        file_cells, profile_cells, year = self._widths(tokens)
+        expires = "%Y-%m-%d %H:%M:%S" if year else "%m-%d %H:%M:%S"
         for token in tokens:
             # from the token store file: shown, and Text (a str cell is markup; a Content cell
-            # is not measured, so its column would not widen)
+            # is not measured, so its column would not widen); cut by cells, never by len
             table.add_row(
                 self._left(token, now),
+                Text(middle(shown(token.file_name), file_cells)),
                 Text(token_text(token, self.owner.revealed)),
-                f"{token.expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
-                Text(shown(token.profile)),
-                Text(shown(token.file_name)),
+                f"{token.expires_at.astimezone(UTC):{expires}}",
+                Text(middle(shown(token.profile), profile_cells)),
                 key=token_key(token),
             )
         if current is not None and any(token_key(t) == token_key(current) for t in tokens):
@@ -108,6 +127,11 @@ class TokensScreen(Screen[None]):
             else "No token yet: press Enter on a recording in the main screen."
         )
         self._follow()
+
+    def on_resize(self, _event: Any) -> None:
+        """Cut the files and profiles to the new width."""
+        if self.query(DataTable):
+            self.reload()
 
     def tick(self, now: datetime) -> None:
         """Recompute every time left from the absolute expiries."""

@@ -11,7 +11,13 @@ from textual.widgets import Static
 
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.actions import first_key
-from ccfs_tui.ui.formatting import countdown, short_name, token_text
+from ccfs_tui.ui.formatting import (
+    COUNTDOWN_SIGNS,
+    COUNTDOWN_WORDS,
+    countdown,
+    short_name,
+    token_text,
+)
 
 
 def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
@@ -23,8 +29,9 @@ def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
 
 
 class TokenBar(Static):
-    """One line; colour classes ``-warning`` (< 5 min), ``-alarm`` (< 1 min), ``-expired``
-    (:func:`~ccfs_tui.ui.formatting.countdown`). ``keys``: the keys in effect."""
+    """One line; colour classes ``-warning`` (< 5 min, yellow, ⚠), ``-alarm`` (< 1 min, red,
+    ‼), ``-expired`` (✗) (:func:`~ccfs_tui.ui.formatting.countdown`). ``keys``: the keys in
+    effect."""
 
     def __init__(self, keys: Mapping[str, Sequence[str]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -45,18 +52,29 @@ class TokenBar(Static):
         elif level == "expired":
             parts.append(
                 Content.from_markup(
-                    "Token $tok for $file [b]expired[/] · [b]$key[/] renews",
+                    "✗ Token $tok for $file [b]expired[/] · [b]$key[/] renews",
                     tok=token_text(token),
                     file=short_name(token.file_name),
                     key=first_key(self.keys, "renew_token"),
                 )
             )
-        else:
+        elif level == "fine":
             parts.append(
                 Content.from_markup(
                     "Token $tok [b]$left[/] $file",
                     tok=token_text(token),
                     left=format_remaining(token.remaining(now)),
+                    file=short_name(token.file_name),
+                )
+            )
+        else:  # a glyph and words too: the colour is never the only signal
+            parts.append(
+                Content.from_markup(
+                    "$sign Token $tok [b]$left[/] left ($words) $file",
+                    sign=COUNTDOWN_SIGNS[level],
+                    tok=token_text(token),
+                    left=format_remaining(token.remaining(now)),
+                    words=COUNTDOWN_WORDS[level],
                     file=short_name(token.file_name),
                 )
             )
