@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "index",
     "audit",
     "doctor",
+    "keys",
 )
 """The subcommand modules of this package, in the order ``--help`` lists them."""
 

@@ -24,6 +24,9 @@ Example::
     [keys]                                # optional: other keys for actions (see core.keymap)
     request_token = "x"
 
+    [ui]                                  # optional: written by the TUI (core.ui_settings)
+    theme = "ansi-dark"
+
 Environment variables beat the file: CCFS_BASE_URL, CCFS_APP_ID, CCFS_SECRET_KEY,
 CCFS_CA_BUNDLE, CCFS_MAX_DOWNLOAD_MB, CCFS_LISTEN_BIND, CCFS_LISTEN_PORT, CCFS_CALLBACK_LISTEN,
 CCFS_CALLBACK_URL, CCFS_CALLBACK_CERT, CCFS_CALLBACK_KEY, CCFS_INDEX_DIR, CCFS_PROFILE. Every
@@ -51,6 +54,7 @@ from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.sanitize import error_text
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import DEFAULT_SIGNED_HEADERS
+from ccfs_tui.core.ui_settings import UiSettings, parse_ui_table
 
 SK_ENV = "CCFS_SECRET_KEY"
 _ALLOWED_SIGNED = {"content-length", "content-type", "host"}
@@ -116,6 +120,8 @@ class Config:
     exists: bool = False
     keys: KeyTable = field(default_factory=dict)
     """The ``[keys]`` table: action id -> keys (checked for shape; the UI checks the ids)."""
+    ui: UiSettings = field(default_factory=UiSettings)
+    """The ``[ui]`` table: the theme the TUI remembers (``core.ui_settings``)."""
     _inline_secrets: dict[str, Secret] = field(default_factory=dict, repr=False)
 
     def profile(self, name: str | None = None) -> Profile:
@@ -288,13 +294,14 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             raise ConfigError(f"{path}: not valid TOML: {exc}.", "Fix the line it names.") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read it ({exc}).") from None
-    unknown = set(data) - {"default_profile", "profiles", "keys"}
+    unknown = set(data) - {"default_profile", "profiles", "keys", "ui"}
     if unknown:
         raise ConfigError(
             f"{path}: unknown top-level key {sorted(unknown)[0]!r}.",
-            "Top-level keys are default_profile, [profiles.NAME] tables and [keys].",
+            "Top-level keys are default_profile, [profiles.NAME] tables, [keys] and [ui].",
         )
     keys = parse_keys_table(data.get("keys", {}), path)
+    ui = parse_ui_table(data.get("ui", {}), path)
     tables = data.get("profiles", {})
     if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
         raise ConfigError(f"{path}: profiles must be tables like [profiles.prod].")
@@ -317,7 +324,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
             )
         profiles[default] = Profile(name=default)
     profiles[default] = _apply_env(profiles[default], env)
-    return Config(path, profiles, default, exists, keys, inline)
+    return Config(path, profiles, default, exists, keys, ui, inline)
 
 
 def _apply_env(profile: Profile, env: Mapping[str, str]) -> Profile:
