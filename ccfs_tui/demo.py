@@ -4,7 +4,10 @@ No configuration is read or written: the demo profile lives in memory with the e
 credentials, and demo tokens go to their own store (``AppPaths.demo_token_store``).
 The emulator starts at once with an empty catalogue; :meth:`DemoEnvironment.prepare_index`
 writes the sample index and fills the catalogue, and the app runs it in its load worker so
-the window shows before the data is ready.
+the window shows before the data is ready. The index ends yesterday: today's calls are on
+the emulator only, for the TUI's "Fetch index" (``f``) and "go to call id" (``:``) to find;
+the demo profile receives queryBillData callbacks on a free loopback port and keeps what it
+fetches in the demo folder (never the user's ``index_dir``).
 """
 
 from __future__ import annotations
@@ -43,15 +46,34 @@ class DemoEnvironment:
     seed: int
     first_day: date
 
+    @property
+    def indexed_days(self) -> int:
+        """Days in the sample index: all but the last (today), whose calls only the
+        emulator knows (a one-day demo indexes its day)."""
+        return max(1, self.days - 1)
+
     def prepare_index(self) -> None:
-        """Write the sample index and teach the emulator every recording in it (one pass)."""
+        """Write the sample index and teach the emulator every recording in it (one pass),
+        then teach it today's calls too, which are in no index file."""
         write_sample(
             self.index_path,
             self.recordings,
             app_id=DEMO_APP_ID,
             seed=self.seed,
             start=self.first_day,
-            days=self.days,
+            days=self.indexed_days,
+            transfers=SAMPLE_TRANSFERS,
+            catalogue=self.emulator.catalogue,
+        )
+        if self.indexed_days == self.days:
+            return
+        write_sample(
+            self.index_path.with_name("server-only-calls.csv"),  # not an index name
+            max(1, self.recordings // self.indexed_days),
+            app_id=DEMO_APP_ID,
+            seed=self.seed + 1,
+            start=self.first_day + timedelta(days=self.indexed_days),
+            days=self.days - self.indexed_days,
             transfers=SAMPLE_TRANSFERS,
             catalogue=self.emulator.catalogue,
         )
@@ -114,6 +136,8 @@ def start_demo(
         download_dir=paths.download_dir / "demo",
         index_path=demo_dir / "demo_record.csv",
         retry_backoff=0.5,
+        callback_listen="127.0.0.1:0",  # a free port at each fetch; CC-FS is told its URL
+        index_dir=demo_dir / "fetched",
     )
     first_day = (today or clock().date()) - timedelta(days=days - 1)
     return DemoEnvironment(

@@ -48,6 +48,10 @@ class Action:
     """A priority binding: handled as the key arrives, before the focused widget."""
     palette: bool = True
     """Listed in the command palette (run as on the main screen)."""
+    explains: bool = False
+    """On the main screen, its key says why it cannot act (instead of doing nothing): a
+    hidden twin binding runs ``action_<id>(1)``, which says so (its footer entry still
+    shows only when it can act)."""
 
     @property
     def screens(self) -> tuple[str, ...]:
@@ -61,43 +65,58 @@ ACTIONS: tuple[Action, ...] = (
         "filter",
         ("slash",),
         "Filter",
-        "find by call id, number, agent, file name, day "
-        "2026-10-03 (Enter jumps to the first match, Esc closes)",
+        "find by call id, number, agent:, vdn:, day (? 2: syntax)",
         priority=True,
     ),
     Action(
         "request_token",
         ("r",),
         "Request",
-        "sign and send requestPlayVoice for the recording (Enter on it too)",
+        "sign and send requestPlayVoice (Enter does it too)",
+        explains=True,
     ),
     Action(
         "renew_token",
         ("n",),
         "Renew",
-        "a new token for the same file (the selected one, or the expired one in the status bar)",
+        "a new token for the same file (or the bar's expired one)",
         places=(MAIN, TOKENS),
+        explains=True,
+        footer_from=72,  # stacked panes (below 72): "? Help" keeps its place in the footer
     ),
     Action(
         "copy_url",
         ("c",),
         "Copy URL",
-        "copy the playVoice URL (OSC 52: works over SSH, wrapped for tmux)",
+        "copy the playVoice URL (OSC 52: over SSH and tmux too)",
         places=(MAIN, TOKENS),
+        explains=True,
     ),
     Action(
         "download",
         ("d",),
         "Download",
-        "download the audio to the profile's download folder, with a progress bar",
+        "save the audio in the profile's download folder",
         places=(MAIN, TOKENS),
+        explains=True,
+        footer_from=72,
     ),
     Action(
         "play",
         ("p",),
         "Play",
-        "play the audio with mpv, ffplay or aplay (downloads first)",
+        "play the audio on this machine with mpv, ffplay or aplay (downloads first); "
+        "again: stop it",
         places=(MAIN, TOKENS),
+    ),
+    # at 80 columns "l Listen" would push "? Help" off the footer (the pane names it)
+    Action(
+        "listen",
+        ("l",),
+        "Listen",
+        "hear the recording in your browser: serve it here, show its URL (copied) and the "
+        "ssh -L line for your laptop",
+        footer_from=100,
     ),
     Action(
         "reveal_token",
@@ -111,21 +130,49 @@ ACTIONS: tuple[Action, ...] = (
         "tokens",
         ("t",),
         "Tokens",
-        "every token with its time left: copy, download, play, renew, remove",
+        "every token and its time left; act on any of them",
     ),
     Action(
-        "problems", ("i",), "Skipped", "index problems: every skipped line as file:line: reason"
+        "problems",
+        ("i",),
+        "Skipped",
+        "index problems: every skipped line as file:line: reason",
+        explains=True,
+    ),
+    # at 80 columns their footer hints would push "? Help" off the edge: palette, help, keys
+    Action(
+        "fetch_index",
+        ("f",),
+        "Fetch index",
+        "ask CC-FS for the index of a time range (queryBillData, its callback, "
+        "downloadBillFile): the rows join the tree, no restart",
+        footer_from=120,
+    ),
+    Action(
+        "goto_call",
+        ("colon",),
+        "Go to call",
+        "jump to a call id; one not in the index is fetched by downloadRecord and shown "
+        "alone (save, play)",
+        footer_from=120,
     ),
     # at 80 columns "a Audit" would push "? Help" off the footer's edge
     Action(
         "audit",
         ("a",),
         "Audit",
-        "audit log: recent token requests and downloads, with outcome and resultCode",
+        "the audit log: recent requests and downloads, resultCode",
         footer_from=100,
     ),
-    Action("cancel", ("escape",), "Cancel", "cancel the running request, download or index load"),
-    Action("help", ("question_mark", "f1"), "Help", "keys and hints"),
+    Action(
+        "cancel",
+        ("escape",),
+        "Cancel",
+        "cancel the running request, download or index load; else clear the filter",
+    ),
+    Action(
+        "help", ("question_mark", "f1"), "Help", "keys, filter syntax, countdown colours, themes"
+    ),
     Action("quit", ("q",), "Quit", "leave ccfs-tui", footer=False),
     Action(
         "cursor_down",
@@ -174,7 +221,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "expand",
-        ("l", "right"),
+        ("right",),
         "Expand",
         "open the group (on an open group: go to its first line)",
         places=(TREE,),
@@ -203,6 +250,7 @@ BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
 
 KEY_NAMES = {
     "slash": "/",
+    "colon": ":",
     "question_mark": "?",
     "escape": "Esc",
     "f1": "F1",
@@ -233,8 +281,8 @@ def first_key(keys: Mapping[str, Sequence[str]], action_id: str) -> str:
 def bindings_for(place: str) -> list[Binding]:
     """The ``Binding`` of every action whose keys work at ``place`` (id = action id).
 
-    An action shown in the footer only from some width gets a hidden twin for narrower
-    terminals (``action(1)``): the same key and id, so a keymap moves both.
+    An action shown in the footer only from some width, or whose key explains why it cannot
+    act, gets a hidden twin (``action(1)``): the same key and id, so a keymap moves both.
     """
     bindings: list[Binding] = []
     for action in ACTIONS:
@@ -244,7 +292,7 @@ def bindings_for(place: str) -> list[Binding]:
         keys = ",".join(action.keys)
         show = action.footer
         bindings.append(Binding(keys, action.id, action.label, show=show, **common))
-        if action.footer_from and show:
+        if show and (action.footer_from or (action.explains and place == MAIN)):
             bindings.append(Binding(keys, f"{action.id}(1)", action.label, show=False, **common))
     return bindings
 

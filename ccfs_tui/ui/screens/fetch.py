@@ -215,7 +215,7 @@ class FetchScreen(ModalScreen[None]):
                 (f"{n}/{len(self.windows)} ", "bold"),
                 window_text(window),
                 "  ",
-                self.states.get(n, "…"),
+                self.states.get(n, "to do"),
             )
             for n, window in enumerate(self.windows, 1)
         ]

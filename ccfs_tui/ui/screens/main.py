@@ -3,7 +3,8 @@
 It owns the main screen's keys (from the action table) and its view state, as reactives:
 the recording shown, whether tokens are revealed, the time of the last tick. It is given
 what it needs: the :class:`~ccfs_tui.core.session.Session`, the store, the index files.
-The browser loads and filters the recordings; :class:`TokenJobs` does the token work.
+The browser loads and filters the recordings; :class:`TokenJobs` does the token work and
+holds the player; :class:`ListenJobs` runs the listening server (``l``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from ccfs_tui.core.cdr import CdrLeg
 from ccfs_tui.core.clock import utc_now
 from ccfs_tui.core.errors import CcfsError, ConfigError
 from ccfs_tui.core.recording import Recording
@@ -30,13 +32,15 @@ from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for, first_key
 from ccfs_tui.ui.failures import notify_error
-from ccfs_tui.ui.formatting import count, short_name, shown
+from ccfs_tui.ui.formatting import count, home_short, short_name, shown
+from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.messages import (
     ClientReady,
     DownloadFinished,
     DownloadProgress,
     DownloadStopped,
     JobsChanged,
+    ListenReady,
     MainReady,
     PreviewNote,
     ProfileSwitched,
@@ -44,12 +48,17 @@ from ccfs_tui.ui.messages import (
     TokensChanged,
 )
 from ccfs_tui.ui.screens.audit import AuditScreen, user_audit_log
+from ccfs_tui.ui.screens.fetch import FetchScreen
+from ccfs_tui.ui.screens.goto_call import GotoCallScreen
 from ccfs_tui.ui.screens.help import HelpScreen
 from ccfs_tui.ui.screens.problems import ProblemsScreen
 from ccfs_tui.ui.screens.tokens import TokensScreen
-from ccfs_tui.ui.widgets.browser import RecordingBrowser
+from ccfs_tui.ui.widgets.browser import Cursor, RecordingBrowser
+from ccfs_tui.ui.widgets.call_jobs import CallJobs
 from ccfs_tui.ui.widgets.detail import DetailPane
 from ccfs_tui.ui.widgets.footer import KeyFooter
+from ccfs_tui.ui.widgets.listen_jobs import ListenJobs
+from ccfs_tui.ui.widgets.loose_call import LooseCall
 from ccfs_tui.ui.widgets.token_bar import TokenBar, bar_token
 from ccfs_tui.ui.widgets.token_jobs import TokenJobs
 from ccfs_tui.ui.widgets.tree import group_name
@@ -79,6 +88,9 @@ class MainScreen(Screen[None]):
     """Tokens in the store, and how many are live."""
     working: reactive[bool] = reactive(False, bindings=True, init=False)
     """A request or a download is in flight (Escape cancels it)."""
+    loose: reactive[LooseCall | None] = reactive(None, bindings=True, init=False)
+    """A call fetched by its id ("go to call id"), shown instead of the tree's recording
+    until the tree cursor moves: ``d`` and ``p`` act on it (no index row, no token)."""
 
     def __init__(
         self,
@@ -99,6 +111,8 @@ class MainScreen(Screen[None]):
         self.index_hint = index_hint
         self._browser_args = (store, index_paths, prepare_index)
         self._jobs_args = (player_finder, environ)
+        self._loose_cursor: Cursor | None = None
+        """Where the tree cursor was when the loose call was shown."""
 
     def compose(self) -> ComposeResult:
         store, index_paths, prepare_index = self._browser_args
@@ -110,13 +124,15 @@ class MainScreen(Screen[None]):
                 store,
                 index_paths,
                 prepare_index=prepare_index,
-                empty_text=self.empty_text(),
+                empty_text="No index loaded: the Recording pane says how to open one.",
                 id="browser",
             )
             yield DetailPane(self.keys, id="detail")
         yield TokenBar(self.keys, id="token-bar")
         yield KeyFooter(compact=True)
         yield TokenJobs(self.session, keys=self.keys, player_finder=player_finder, environ=environ)
+        yield ListenJobs(self.session, environ=environ)
+        yield CallJobs(self.session)
 
     def on_mount(self) -> None:
         self.update_banner()
@@ -151,6 +167,16 @@ class MainScreen(Screen[None]):
         return self.query_one(TokenJobs)
 
     @property
+    def listen_jobs(self) -> ListenJobs:
+        """The listening server and the recordings it serves."""
+        return self.query_one(ListenJobs)
+
+    @property
+    def calls(self) -> CallJobs:
+        """Going to a call id: the search, the fetch by downloadRecord, the copy."""
+        return self.query_one(CallJobs)
+
+    @property
     def store(self) -> RecordingStore:
         """The recordings (a reload replaces the store)."""
         if not self.is_mounted:
@@ -158,14 +184,35 @@ class MainScreen(Screen[None]):
         return self.browser.store
 
     def empty_text(self) -> str:
-        """What to do when no index was given."""
-        where = self.session.config_path
-        hint = f" in {where}" if where else ""
-        return (
-            "No index loaded. Start with `ccfs-tui PATH` (a recording index file, folder or "
-            f"zip), or set index_path in the profile{hint}. `ccfs-tui demo` shows a sample."
-            + (f" {self.index_hint}" if self.index_hint else "")
-        )
+        """What to do when no index was given (the detail pane shows it; the config file's
+        path on a line of its own, so that it is not cut mid-word)."""
+        lines = [
+            "No index loaded. To open one:",
+            "• ccfs-tui PATH: an index file (*_record*.csv), a folder or a zip",
+            "• ccfs-tui fetch: ask CC-FS for the index of a day range",
+            "• or set index_path in the profile, in",
+        ]
+        if (where := self.session.config_path) is not None:
+            lines.append(f"  {home_short(where)}")
+        lines.append("• ccfs-tui demo: a sample on the embedded emulator")
+        if self.index_hint:
+            lines += ["", self.index_hint]
+        return "\n".join(lines)
+
+    def idle_text(self) -> str:
+        """What the detail pane says when the cursor is on nothing: no index, or a filter
+        nothing matches ("" otherwise)."""
+        browser = self.browser
+        if not browser.total and not browser.index_loading and not browser.index_paths:
+            return self.empty_text()
+        query = browser.applied_query.strip()
+        if query and browser.matches() == 0:
+            return (
+                f"Nothing matches “{shown(query)}”.\n"
+                f"Esc clears the filter; {first_key(self.keys, 'help')} then 2 shows its "
+                "syntax."
+            )
+        return ""
 
     def update_banner(self) -> None:
         """The persistent warning: TLS verification off."""
@@ -187,7 +234,10 @@ class MainScreen(Screen[None]):
             return None
 
     def selected_recording(self) -> Recording | None:
-        """The recording under the tree cursor now (see :attr:`selected_row`)."""
+        """The recording under the tree cursor now (see :attr:`selected_row`); None while
+        a call fetched by its id is shown instead (:attr:`loose`)."""
+        if self.loose is not None:
+            return None
         try:
             return self.browser.selected_recording() if self.is_mounted else None
         except NoMatches:
@@ -212,18 +262,34 @@ class MainScreen(Screen[None]):
         """Show what the tree cursor is on now in the detail pane (a recording, a group)."""
         if not self.is_mounted or not self.app.is_running:
             return  # closing: its widgets are going
+        self.loose = None
         row_id, group, n = self.browser.cursor()
         rec = self.selected_recording() if row_id is not None else None
+        call_id = rec.call_id if rec is not None else None
+        self.detail.show_legs(call_id, self._legs(call_id))
         if rec is None:
             text = ""
             if group:
                 names = " › ".join(group_name(group[: i + 1]) for i in range(len(group)))
                 text = f"{names} · {count(n)} recording{'s' if n != 1 else ''}"
+            self.detail.idle_text = "" if group else self.idle_text()
             self.detail.show(None, group_text=text)
         else:
             preview, note = self.session.preview(rec.play_file_name)
             self.detail.show(rec, preview=preview, preview_note=note, **self._playback(rec))
+        self._show_audio(rec)
         self.recording = rec
+
+    def _show_audio(self, rec: Recording | None) -> None:
+        """The waveform of ``rec`` once downloaded, and its listening URL once served."""
+        if rec is None:
+            self.detail.set_audio(None)
+            self.detail.set_listen("")
+            return
+        self.detail.set_audio(self.session.downloaded(rec.play_file_name))
+        listen = self.listen_jobs
+        listening = listen.listening(rec.play_file_name)
+        self.detail.set_listen(listening.url if listening else "", listen.ssh_line())
 
     def _playback(self, rec: Recording) -> dict[str, Any]:
         session = self.session
@@ -249,8 +315,11 @@ class MainScreen(Screen[None]):
         rec = self.selected_recording()
         if rec is not None:
             self.detail.set_playback(**self._playback(rec))
+            self._show_audio(rec)
         jobs = self.jobs
-        self.working = jobs.request_running() or jobs.download_running()
+        self.working = (
+            jobs.request_running() or jobs.download_running() or self.listen_jobs.running()
+        )
         self._update_token_bar(self.session.clock())
         self._count_tokens()
 
@@ -262,7 +331,7 @@ class MainScreen(Screen[None]):
         busy = ""
         if self.jobs.request_running():
             busy = "Requesting…"
-        elif self.jobs.download_running():
+        elif self.jobs.download_running() or self.listen_jobs.running():
             busy = "Downloading…"
         self.token_bar.update_tokens(self.session.tokens.all(), now, busy=busy)
 
@@ -284,8 +353,12 @@ class MainScreen(Screen[None]):
         self.detail.set_revealed(revealed)
 
     # ----------------------------------------------------------------- messages
-    def on_recording_browser_highlighted(self, _event: RecordingBrowser.Highlighted) -> None:
-        """Show what the cursor is on now (recording or group) in the detail pane."""
+    def on_recording_browser_highlighted(self, event: RecordingBrowser.Highlighted) -> None:
+        """Show what the cursor is on now (recording or group) in the detail pane (a call
+        fetched by its id stays until the cursor moves)."""
+        kept = self._loose_cursor
+        if self.loose is not None and kept is not None and (event.row_id, event.group) == kept[:2]:
+            return
         self.show_cursor()
 
     def on_recording_browser_chosen(self, event: RecordingBrowser.Chosen) -> None:
@@ -327,6 +400,13 @@ class MainScreen(Screen[None]):
     def on_download_stopped(self, message: DownloadStopped) -> None:
         self.detail.set_download_note(message.note, hide_bar=True)
 
+    def on_listen_ready(self, message: ListenReady) -> None:
+        """A recording is served: the pane shows its URL (and its waveform)."""
+        if message.downloaded is not None:  # the URL says it all: no bar, no note
+            self.detail.set_download(0, None, "", file_name=message.file_name)
+            self.detail.set_download_note("", hide_bar=True)
+        self.refresh_view()
+
     def on_screen_resume(self, _event: Any) -> None:
         self.refresh_view()
 
@@ -344,25 +424,41 @@ class MainScreen(Screen[None]):
                 )
             if action == "renew_token":
                 return self.renewable_token() is not None
+            if action == "play" and self.jobs.player.playing:
+                return True  # a second p stops it
+            if action in ("download", "play") and self.loose is not None:
+                return self.loose.state == "ready"
             if action in ("copy_url", "download", "play", "reveal_token"):
                 return self.live_token_for_selection() is not None
+            if action == "listen":
+                return self.selected_recording() is not None
             if action == "problems":
                 return bool(self.browser.problems)
             if action == "cancel":
-                return self.working or self.browser.index_loading
+                browser = self.browser
+                return (
+                    self.working
+                    or browser.index_loading
+                    or self.calls.fetching()
+                    or bool(browser.applied_query.strip())  # Esc clears the filter
+                )
         except NoMatches:  # not composed yet, or closing
             return False
         return True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the keys that do something right now are shown (False hides a key)."""
-        if not self.can_act(action):
-            return False
-        wide_from = BY_ID[action].footer_from if action in BY_ID else 0
-        if wide_from:
-            # the footer's binding from that width, its hidden twin ("action(1)") below it
-            return (self.size.width >= wide_from) != bool(parameters)
-        return True
+        """Only the keys that do something right now are shown (False hides a key).
+
+        An action's hidden twin (``action(1)``, see ``actions.bindings_for``) acts where
+        its footer binding does not: below the footer's width, and, for an action that
+        ``explains``, when it cannot act (it then says why)."""
+        spec = BY_ID.get(action)
+        can = self.can_act(action)
+        wide_from = spec.footer_from if spec is not None else 0
+        shown = can and (not wide_from or self.size.width >= wide_from)
+        if not parameters:
+            return shown
+        return not shown and (can or (spec is not None and spec.explains))
 
     def run_from_palette(self, action_id: str) -> None:
         """Run an action as its key would (the palette): screens above this one close."""
@@ -376,7 +472,7 @@ class MainScreen(Screen[None]):
             raise SkipAction()
         self.browser.open_filter()
 
-    def action_request_token(self) -> None:
+    def action_request_token(self, _twin: int = 0) -> None:
         """Request a token for the selected recording."""
         self.request_recording(self.selected_recording())
 
@@ -395,7 +491,7 @@ class MainScreen(Screen[None]):
             return
         self.jobs.request(rec.play_file_name)
 
-    def action_renew_token(self) -> None:
+    def action_renew_token(self, _twin: int = 0) -> None:
         """Renew the selected (or status-bar) token."""
         token = self.renewable_token()
         if token is None:
@@ -413,20 +509,53 @@ class MainScreen(Screen[None]):
             )
         return token
 
-    def action_copy_url(self) -> None:
+    def action_copy_url(self, _twin: int = 0) -> None:
         """Copy the playback URL."""
         if (token := self._need_live_token()) is not None:
             self.jobs.copy_url(token)
 
-    def action_download(self) -> None:
-        """Download the audio."""
+    def action_download(self, _twin: int = 0) -> None:
+        """Download the audio (a call fetched by its id: save a copy)."""
+        if self.loose is not None:
+            if self.loose.audio is not None:
+                self.calls.save(self.loose.audio)
+            return
         if (token := self._need_live_token()) is not None:
             self.jobs.download(token)
 
     def action_play(self) -> None:
-        """Play the audio (download first if needed)."""
+        """Play the audio (download first if needed); while it plays, stop it."""
+        if self.jobs.stop_player():
+            return
+        if self.loose is not None:
+            if self.loose.files:
+                self.jobs.play_file(self.loose.files[0])
+            return
         if (token := self._need_live_token()) is not None:
             self.jobs.play(token)
+
+    def action_listen(self, _narrow: int = 0) -> None:
+        """Serve the selected recording to the browser: started on first use, the server
+        gets the audio (downloaded first, with a token requested if none is live)."""
+        rec = self.selected_recording()
+        if rec is None:
+            self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
+            return
+        listen = self.listen_jobs
+        if listen.downloading(rec.play_file_name):
+            self.notify(f"Downloading it for listening; {first_key(self.keys, 'cancel')} cancels.")
+            return
+        if not listen.start_server() or listen.again(rec):
+            return
+        path = self.session.downloaded(rec.play_file_name)
+        if path is not None:
+            listen.serve_file(rec, path)
+            return
+        token = self.session.usable_token(rec.play_file_name)
+        if token is not None:
+            listen.download(rec, token)
+        else:
+            self.jobs.request(rec.play_file_name, then=lambda token: listen.download(rec, token))
 
     def action_reveal_token(self) -> None:
         """Reveal or hide the tokens."""
@@ -436,8 +565,17 @@ class MainScreen(Screen[None]):
         """Open the tokens screen."""
         self.app.push_screen(TokensScreen(self))
 
-    def action_problems(self) -> None:
-        """List skipped index lines."""
+    def action_problems(self, _twin: int = 0) -> None:
+        """List skipped index lines (none: say so)."""
+        browser = self.browser
+        if not browser.problems:
+            if browser.index_loading:
+                self.notify("No skipped lines so far (the index is still loading).")
+            elif browser.total:
+                self.notify("No skipped lines: every line of the index was read.")
+            else:
+                self.notify("No skipped lines: no index is loaded.")
+            return
         self.app.push_screen(ProblemsScreen(self.browser.problems))
 
     def action_audit(self, _narrow: int = 0) -> None:
@@ -445,13 +583,97 @@ class MainScreen(Screen[None]):
         self.app.push_screen(AuditScreen(self.session.audit or user_audit_log()))
 
     def action_cancel(self) -> None:
-        """Cancel the request, else the download, else the index load."""
-        if not self.jobs.cancel() and self.browser.cancel_loading():
+        """Cancel the request, else the download, else the index load, else clear the
+        filter."""
+        if self.jobs.cancel() or self.listen_jobs.cancel() or self.calls.cancel():
+            return
+        if self.browser.cancel_loading():
             self.notify("Index load cancelled: showing what was read so far.")
+        elif self.browser.applied_query.strip():
+            self.browser.close_filter()
+
+    # ----------------------------------------------------------------- fetch, go to call
+    def action_fetch_index(self, _narrow: int = 0) -> None:
+        """Open the "Fetch index" screen; each zip it saves joins the index at once."""
+        self.app.push_screen(FetchScreen(self.session, self.browser.add_paths))
+
+    def action_goto_call(self, _narrow: int = 0) -> None:
+        """Ask for a call id: jump to it in the index, else fetch it by downloadRecord."""
+
+        def chosen(call_id: str | None) -> None:
+            if call_id:
+                self.go_to_call(call_id)
+
+        self.app.push_screen(GotoCallScreen(), chosen)
+
+    def go_to_call(self, call_id: str) -> None:
+        """Look ``call_id`` up in the store (in a worker); the keys typed meanwhile wait for
+        the answer, so they act on what it shows."""
+        if (gate := gate_of(self)) is not None:
+            gate.hold("goto")
+        self.calls.find(self.store, call_id)
+
+    def on_call_jobs_found(self, message: CallJobs.Found) -> None:
+        """In the index: jump to its first recording; else fetch it by its id."""
+        try:
+            if message.store is not self.store or not message.call_id:
+                return
+            if message.row_id is not None:
+                self.browser.go_to_row(message.row_id)
+                self.show_cursor()
+                return
+            self.show_loose(LooseCall(message.call_id))
+            self.calls.fetch(message.call_id)
+        finally:
+            if (gate := gate_of(self)) is not None:
+                gate.release("goto")
+
+    def show_loose(self, call: LooseCall) -> None:
+        """Show ``call`` (fetched by its id) in the detail pane until the cursor moves."""
+        if self.loose is None:
+            self._loose_cursor = self.browser.cursor()
+        self.loose = call
+        self.recording = None
+        self.detail.show_loose(call)
+        self.detail.show_legs(call.call_id, self._legs(call.call_id))
+        self._show_audio(None)
+        if call.files:
+            self.detail.set_audio(call.files[0])
+
+    def _update_loose(self, call_id: str, **changes: object) -> None:
+        if self.loose is not None and self.loose.call_id == call_id:
+            self.show_loose(self.loose.with_(**changes))
+
+    def on_call_jobs_received(self, message: CallJobs.Received) -> None:
+        self._update_loose(message.call_id, received=message.received)
+
+    def on_call_jobs_fetched(self, message: CallJobs.Fetched) -> None:
+        self._update_loose(
+            message.call_id, state="ready", audio=message.audio, durations=message.durations
+        )
+
+    def on_call_jobs_failed(self, message: CallJobs.Failed) -> None:
+        self._update_loose(message.call_id, state="failed", message=message.text)
+
+    def on_call_jobs_saved(self, message: CallJobs.Saved) -> None:
+        where = ", ".join(str(path) for path in message.paths)
+        self.notify(f"Saved to {shown(where)}", title="Downloaded")
+        self._update_loose(message.call_id, message=f"Saved to {where}")
+
+    def _legs(self, call_id: str | None) -> list[CdrLeg] | None:
+        """The CDR legs of ``call_id`` (None: no CDR file is loaded)."""
+        return None if call_id is None else self.browser.legs_of(call_id)
+
+    def on_recording_browser_legs_loaded(self, _message: RecordingBrowser.LegsLoaded) -> None:
+        """CDR files were read: the legs of the call shown."""
+        call_id = self.loose.call_id if self.loose is not None else None
+        if call_id is None and (rec := self.selected_recording()) is not None:
+            call_id = rec.call_id
+        self.detail.show_legs(call_id, self._legs(call_id))
 
     def action_help(self) -> None:
-        """Show help."""
-        self.app.push_screen(HelpScreen(self.keys))
+        """Show help (the filter's tab with terms of the index loaded)."""
+        self.app.push_screen(HelpScreen(self.keys, examples=self.browser.sample_terms()))
 
     def action_quit(self) -> None:
         """Leave ccfs-tui."""
@@ -467,6 +689,21 @@ class MainScreen(Screen[None]):
         active = self.session.profile.name if self.session.profile is not None else None
         return [name for name in self.session.profile_names() if name != active]
 
+    def explain_profiles(self) -> None:
+        """There is no other profile to switch to: say how to add one."""
+        active = self.session.profile.name if self.session.profile is not None else "default"
+        where = self.session.config_path
+        if where is None:
+            self.notify(
+                f"Only profile {active} here. With a config.toml of [profiles.NAME] tables "
+                "(ccfs-tui locate prints where), ctrl+p switches between them."
+            )
+        else:
+            self.notify(
+                f"Only profile {active}: each [profiles.NAME] table of {where} adds one "
+                "to switch to."
+            )
+
     def switch_profile(self, name: str) -> None:
         """Use another profile: its own client and SK (the old client is closed)."""
         try:
@@ -475,6 +712,7 @@ class MainScreen(Screen[None]):
             notify_error(self, exc)
             return
         self.jobs.cancel_all()  # they ran on the old profile's client
+        self.listen_jobs.cancel_all()
         self.update_banner()
         self.jobs.prepare_client()
         self.show_cursor()

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ccfs_tui.core.cdr import CdrLeg, CdrTable, cdr_sources, read_cdrs
 from ccfs_tui.core.outcomes import failure_of
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.recordings import RecordingStore
@@ -47,6 +48,9 @@ FILTER_DELAY = 0.03
 them) does not search; the last one does, at once. Seconds after which a key of a burst
 searches anyway if the rest never reaches the filter. A search still running when a newer
 one starts is cancelled."""
+
+PLACEHOLDER = "call id, number, agent:ID, YYYY-MM-DD"
+"""The filter's placeholder until the index is read (then with its own day and agent)."""
 
 TREE_REFRESH = 0.4
 """Seconds between two tree refreshes while the index loads (throttle): a refresh costs the
@@ -77,6 +81,13 @@ class RecordingBrowser(Vertical):
         """Enter on a recording."""
 
         row_id: int
+
+    @dataclass
+    class LegsLoaded(Message):
+        """CDR files of the loaded paths were read (``table``: their legs and problems)."""
+
+        table: CdrTable
+        store: RecordingStore
 
     def __init__(
         self,
@@ -113,9 +124,15 @@ class RecordingBrowser(Vertical):
         self._answered = 0
         """Of the newest search answered (or failed)."""
         self._recording: tuple[Any, int, Recording] | None = None
+        self.call_legs: CdrTable | None = None
+        """The CDR legs of the loaded paths' ``_call_`` files (None: none read so far)."""
+        self._loading_paths: list[Path] = []
+        """The paths the running (or last) load reads."""
+        self._pending: list[Path] = []
+        """Paths added while a load ran: read when it ends."""
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="call id, number, agent, file, 2026-10-03", id="filter")
+        yield FilterInput(placeholder=PLACEHOLDER, id="filter")
         yield Static(id="summary")
         yield ProgressBar(id="load-progress", show_eta=False, total=100)
         yield RecordingTree(self.store, id="tree")
@@ -159,8 +176,13 @@ class RecordingBrowser(Vertical):
             summary.update(Content(shown_lines(self.empty_text)))
             return
         parts = []
-        if self.tree_widget.ids is not None:
-            parts.append(f"[b]{count(len(self.tree_widget.ids))}[/] of {count(total)}")
+        ids = self.tree_widget.ids
+        if ids is not None and not ids and self.applied_query.strip():
+            # say what matched nothing, and the way back
+            query = escape_markup(shown(self.applied_query.strip(), 40))
+            parts.append(f"[b]0[/] of {count(total)}: nothing matches “{query}” · Esc clears")
+        elif ids is not None:
+            parts.append(f"[b]{count(len(ids))}[/] of {count(total)}")
         else:
             parts.append(f"[b]{count(total)}[/] recordings")
         if self.index_loading:
@@ -188,24 +210,31 @@ class RecordingBrowser(Vertical):
             self.load_note = ""
             self.update_summary()
             return
+        self._load_paths(list(self.index_paths))
+
+    def _load_paths(self, paths: list[Path]) -> None:
+        """Load ``paths`` into the store (appending after what it holds)."""
+        self._loading_paths = paths
         self.index_loading = True
-        self._first_chunk = True
-        self.first_rows_painted.clear()
+        self._first_chunk = not self.total  # rows already shown: the new ones are synced in
+        if self._first_chunk:
+            self.first_rows_painted.clear()
         self._load_stop = stop = threading.Event()
         self.set_progress(0, 1)
         self.update_summary()
         store, steps = self.store, None
         prepare, self._prepare_index = self._prepare_index, None
         if prepare is None:
-            steps, first = read_first_chunk(store, self.index_paths, stop.is_set)
+            steps, first = read_first_chunk(store, paths, stop.is_set)
             if first is not None:
                 self.on_index_chunk_loaded(chunk_message(first, store))
-        self._load_rest(store, steps, stop, prepare)
+        self._load_rest(store, paths, steps, stop, prepare)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_rest(
         self,
         store: RecordingStore,
+        paths: list[Path],
         steps: Steps | None,
         stop: threading.Event,
         prepare: Callable[[], None] | None,
@@ -213,7 +242,7 @@ class RecordingBrowser(Vertical):
         worker = get_current_worker()
         read_rest(
             store,
-            self.index_paths,
+            paths,
             steps,
             post=self.post_message,
             cancelled=lambda: stop.is_set() or worker.is_cancelled,
@@ -247,6 +276,35 @@ class RecordingBrowser(Vertical):
         tree = self.tree_widget
         tree.rebuild()
         tree.highlight_first()  # Enter works at once
+        self.update_placeholder()
+
+    def sample_terms(self) -> list[tuple[str, str]]:
+        """Filter terms that find something in the index loaded, with what they find (the
+        help's Filter tab, the filter's placeholder): its newest day, that day's month, an
+        agent and a VDN (their text comes from the index: shown)."""
+        store = self.store
+        vdns = store.children(None, ())
+        if not vdns:
+            return []
+        vdn = vdns[0][0]
+        days = store.children(None, (vdn,))
+        terms: list[tuple[str, str]] = []
+        if days:
+            day = days[-1][0]
+            terms += [(shown(day), "a day of this index"), (shown(day[:7]), "its month")]
+            agents = store.children(None, (vdn, day))
+            if agents:
+                terms.append((f"agent:{shown(agents[0][0])}", "one of its agents"))
+        terms.append((f"vdn:{shown(vdn)}", "one of its VDNs"))
+        return terms
+
+    def update_placeholder(self) -> None:
+        """The filter's placeholder with a day and an agent of the index loaded (never a
+        day that is not in it)."""
+        terms = [term for term, _meaning in self.sample_terms()]
+        agent = next((term for term in terms if term.startswith("agent:")), "agent:ID")
+        day = next((term for term in terms if len(term) == 10), "YYYY-MM-DD")
+        self.filter_input.placeholder = f"call id, number, {agent}, {day}"
 
     def on_index_load_finished(self, message: IndexLoadFinished) -> None:
         """The loader stopped: final refresh and a note."""
@@ -258,6 +316,8 @@ class RecordingBrowser(Vertical):
         self.first_rows_painted.set()
         if self.index_loading and self.total:
             self.call_after_refresh(self._split_columns, self.store)  # once the tree is drawn
+        if self.index_loading:
+            self._read_legs(self.store, self._loading_paths)
         self.index_loading = False
         self.load_note = note
         self.set_progress(1, 1)
@@ -267,6 +327,51 @@ class RecordingBrowser(Vertical):
         self._tree_dirty = True
         self._flush_tree()
         self.update_summary()
+        self.update_placeholder()  # the newest day is known now
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._load_paths(pending)
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """Load ``paths`` too (e.g. the zips a fetch saved), into the same store: their rows
+        are appended and synced into the tree, which keeps its cursor and filter; no
+        restart. A path already open is not read twice; while a load runs, they are read
+        when it ends."""
+        new = [Path(p) for p in paths if Path(p) not in self.index_paths]
+        if not new:
+            return
+        self.index_paths.extend(new)
+        if self.index_loading:
+            self._pending.extend(new)
+        else:
+            self._load_paths(new)
+
+    @work(thread=True, group="legs", exit_on_error=False)
+    def _read_legs(self, store: RecordingStore, paths: list[Path]) -> None:
+        """Read the CDR (``_call_``) files among ``paths`` (after their index rows)."""
+        sources = cdr_sources(paths)
+        if not sources:
+            return
+        table = read_cdrs(sources)
+        if table.rows or table.problems:
+            self.post_message(self.LegsLoaded(table, store))
+
+    def on_recording_browser_legs_loaded(self, message: RecordingBrowser.LegsLoaded) -> None:
+        """Keep the legs; their skipped lines join the index problems (the message goes on
+        to the screen, which shows the legs of the recording on screen)."""
+        if message.store is not self.store:
+            message.stop()
+            return  # read for a store that a reload replaced
+        if self.call_legs is None:
+            self.call_legs = CdrTable()
+        self.call_legs.extend(message.table)
+        self.problems.extend(message.table.problems)
+        self.problem_count = len(self.problems)
+        self.update_summary()
+
+    def legs_of(self, call_id: str) -> list[CdrLeg] | None:
+        """The CDR legs of ``call_id`` (None: no CDR file was read)."""
+        return None if self.call_legs is None else self.call_legs.legs_of(call_id)
 
     def cancel_loading(self) -> bool:
         """Stop the index load, keeping what was read (False: nothing was loading)."""
@@ -285,7 +390,10 @@ class RecordingBrowser(Vertical):
         self._load_stop.set()
         self.workers.cancel_group(self, "load")
         self.workers.cancel_group(self, "index")
+        self.workers.cancel_group(self, "legs")
         self.store = RecordingStore()
+        self.call_legs = None
+        self._pending = []
         self.problems = []
         self.problem_count = 0
         self._generation += 1  # an answer about the old store is stale
@@ -474,13 +582,33 @@ class RecordingBrowser(Vertical):
         self._reveal_node(self.tree_widget.first_leaf())
 
     def _reveal_node(self, node: Any) -> None:
-        """Focus the tree on ``node`` (a bell when there is none)."""
+        """Focus the tree on ``node``; when there is none, a bell, and the filter keeps the
+        focus (if open): Esc clears it, the summary says nothing matched."""
         tree = self.tree_widget
-        self.screen.set_focus(tree)
         if node is None:
             self.app.bell()
+            if not self.filter_input.display:
+                self.screen.set_focus(tree)
             return
+        self.screen.set_focus(tree)
         tree.jump_to(node)
+
+    def go_to_row(self, row_id: int) -> None:
+        """Focus the tree with its cursor on ``row_id`` (the filter is cleared first if it
+        hides that row)."""
+        tree = self.tree_widget
+        if tree.ids is not None and row_id not in tree.ids:
+            self._stop_debounce()
+            self._reveal_on_apply = False
+            self.query_text = ""
+            box = self.filter_input
+            box.value = ""  # its change searches "" again: the same answer, the row kept
+            box.display = False
+            self._generation += 1  # the answer of a search of the old query is stale
+            self._answered = self._generation
+            self.apply_filter("", None)
+        self.screen.set_focus(tree)
+        self.reveal(row_id)
 
     def reveal(self, row_id: int) -> None:
         """Expand down to ``row_id`` and put the cursor on it."""

@@ -1,28 +1,36 @@
-"""The right pane: playback state, every field of the recording, and the signed request."""
+"""The right pane: playback state, the waveform and the listening URL once downloaded,
+every field of the recording, and the signed request."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import ProgressBar, Static
 
+from ccfs_tui.core.cdr import CdrLeg
 from ccfs_tui.core.outcomes import Failure, Outcome, Requesting
 from ccfs_tui.core.recording import Recording
-from ccfs_tui.core.tokens import Token, format_remaining
+from ccfs_tui.core.tokens import Token
 from ccfs_tui.ui.actions import BY_ID, first_key
 from ccfs_tui.ui.formatting import (
     countdown_style,
+    countdown_text,
     recording_fields,
     shown,
     shown_lines,
     token_text,
 )
+from ccfs_tui.ui.widgets.call_legs import CallLegs
+from ccfs_tui.ui.widgets.loose_call import LooseCall, LooseCallView
+from ccfs_tui.ui.widgets.waveform import WaveformView
 
 
 def mask_url(url: str, token: Token, revealed: bool) -> str:
@@ -68,13 +76,24 @@ class DetailPane(VerticalScroll):
         self.revealed = False
         self.now: datetime | None = None
         self.group_text = ""
+        self.idle_text = ""
+        """Shown when neither a recording nor a group is under the cursor (plain text)."""
         self._preview_note = ""
         self.download: DownloadState | None = None
+        self.loose: LooseCall | None = None
+        """A call fetched by its id, shown instead of a recording (no index row)."""
+        self.listen_url = ""
+        """The listening server's URL of the recording shown ("": not served)."""
+        self.ssh_line = ""
 
     def compose(self) -> ComposeResult:
+        yield LooseCallView(self.keys, id="loose")
         yield Static(id="playback")
+        yield Static(id="listen")
         yield ProgressBar(id="download-bar", total=100, show_eta=False)
         yield Static(id="download-note")
+        yield WaveformView(id="waveform")
+        yield CallLegs(id="legs")
         yield Static(id="fields")
         yield Static(id="request")
 
@@ -82,6 +101,7 @@ class DetailPane(VerticalScroll):
         self.border_title = "Recording"
         self.query_one("#download-bar").display = False
         self.query_one("#download-note").display = False
+        self.query_one("#listen").display = False
         self.render_all()
 
     # ----------------------------------------------------------------- feeding
@@ -98,7 +118,8 @@ class DetailPane(VerticalScroll):
         now: datetime | None = None,
     ) -> None:
         """Show ``recording`` (or a group summary) with its playback state."""
-        changed = recording is not self.recording
+        changed = recording is not self.recording or self.loose is not None
+        self.loose = None
         self.recording = recording
         self.group_text = group_text
         self.outcome = outcome
@@ -169,6 +190,30 @@ class DetailPane(VerticalScroll):
                 bar.update(total=state.total, progress=state.done)
             label.update(Content(shown(state.note)))
 
+    def set_audio(self, path: Path | None) -> None:
+        """The downloaded audio of the recording shown (None: not downloaded): its
+        waveform is computed in the background and drawn as wide as the pane."""
+        self.query_one(WaveformView).show_audio(path)
+
+    def set_listen(self, url: str, ssh_line: str = "") -> None:
+        """The listening server's URL of the recording shown ("": not served) and the
+        ``ssh -L`` line that brings the server to the laptop."""
+        if (url, ssh_line) == (self.listen_url, self.ssh_line):
+            return
+        self.listen_url, self.ssh_line = url, ssh_line
+        widget = self.query_one("#listen", Static)
+        widget.display = bool(url)
+        if not url:
+            return
+        lines = [
+            Content.assemble(("Listen in your browser", "bold"), (" (URL copied):", "dim")),
+            # an OSC 8 hyperlink: the terminal opens it on a click (ctrl/shift-click)
+            Content.styled(url, Style(link=url, underline=True)),
+        ]
+        if ssh_line:
+            lines.append(Content.assemble(("on your laptop first: ", "dim"), shown(ssh_line)))
+        widget.update(Content("\n").join(lines))
+
     def show_preview_note(self, note: str) -> None:
         """Say why no signed preview can be shown."""
         self._preview_note = note
@@ -176,8 +221,26 @@ class DetailPane(VerticalScroll):
             self._render_request(None, note)
 
     # ----------------------------------------------------------------- rendering
+    def show_loose(self, call: LooseCall) -> None:
+        """Show ``call`` (fetched by its id, no index row) instead of a recording."""
+        changed = self.loose is None or self.loose.call_id != call.call_id
+        self.recording = None
+        self.group_text = ""
+        self.outcome, self.token, self.url = None, None, ""
+        self.loose = call
+        self.render_all()
+        if changed:
+            self._render_download()
+            self.scroll_home(animate=False)
+
+    def show_legs(self, call_id: str | None, legs: Sequence[CdrLeg] | None) -> None:
+        """The CDR legs of the call shown (``legs`` None: no CDR file loaded)."""
+        self.query_one(CallLegs).show_legs(call_id, legs)
+
     def render_all(self, preview: Any = None, preview_note: str = "") -> None:
         """Redraw every section."""
+        self.query_one(LooseCallView).show_call(self.loose)
+        self.query_one("#playback").display = self.loose is None
         self._render_playback()
         self._render_fields()
         self._render_request(preview, preview_note)
@@ -192,6 +255,8 @@ class DetailPane(VerticalScroll):
                 return Content.from_markup(
                     "$text\n[dim]Enter expands · / filters[/]", text=shown(self.group_text)
                 )
+            if self.idle_text:  # no index, or the filter matched nothing: what to do
+                return Content(self.idle_text)
             return Content.from_markup(
                 "[dim]Pick a recording: ↑↓ move, Enter expands, / filters.[/]"
             )
@@ -214,13 +279,13 @@ class DetailPane(VerticalScroll):
             if token.is_expired(self.now):
                 lines.append(
                     Content.from_markup(
-                        "[$error b]Token $tok expired[/] · [b]$key[/] renews it",
+                        "[$error b]✗ Token $tok expired[/] · [b]$key[/] renews it",
                         tok=tok,
                         key=self._key("renew_token"),
                     )
                 )
             else:
-                left = format_remaining(token.remaining(self.now))
+                left = countdown_text(token, self.now)  # with a glyph: never colour alone
                 style = countdown_style(token, self.now)
                 lines.append(Content.from_markup("[$success b]✓ resultCode 0[/] success"))
                 lines.append(
@@ -238,8 +303,9 @@ class DetailPane(VerticalScroll):
         elif not isinstance(outcome, Failure):
             lines.append(
                 Content.from_markup(
-                    "[dim]Enter or [b]$key[/b]: request a playback token[/]",
+                    "[dim]Enter or [b]$key[/b]: request a token · [b]$listen[/b]: listen[/]",
                     key=self._key("request_token"),
+                    listen=self._key("listen"),
                 )
             )
         return Content("\n").join(lines)
@@ -248,9 +314,10 @@ class DetailPane(VerticalScroll):
         return first_key(self.keys, action_id)
 
     def _token_keys(self) -> Content:
-        """``c Copy URL d Download p Play v Reveal``: the keys in effect, the table's labels."""
+        """``c Copy URL d Download p Play l Listen v Reveal``: the keys in effect, the
+        table's labels."""
         parts = []
-        for action_id in ("copy_url", "download", "play", "reveal_token"):
+        for action_id in ("copy_url", "download", "play", "listen", "reveal_token"):
             label = BY_ID[action_id].label
             if action_id == "reveal_token" and self.revealed:
                 label = "Hide"

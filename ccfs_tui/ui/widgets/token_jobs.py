@@ -7,7 +7,8 @@ here it runs in Textual workers, which never touch a widget: they post messages
 (``TokenIssued``, ``DownloadProgress``, ``DownloadFinished``, ``ClientReady``) that bubble
 on to the main screen, and their failures reach the one ``Worker.StateChanged`` handler
 below (the session keeps each request's outcome; here it becomes a toast, the SK prompt
-or the resend question).
+or the resend question). It holds the app's one :class:`~ccfs_tui.ui.player.Player`: a
+second ``p`` stops it, and it stops when the app exits.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ccfs_tui.core.errors import (
     ConfigError,
 )
 from ccfs_tui.core.outcomes import failure_of
+from ccfs_tui.core.recording import normalize_file_name
 from ccfs_tui.core.sanitize import is_valid_token
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.session import SecretNeeded, Session, TokenNotSaved
@@ -45,7 +47,7 @@ from ccfs_tui.ui.messages import (
     PreviewNote,
     TokenIssued,
 )
-from ccfs_tui.ui.player import player_names, start_player
+from ccfs_tui.ui.player import Player, player_names, where_it_plays
 from ccfs_tui.ui.screens.resend_confirm import ResendConfirmScreen
 from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
 
@@ -70,10 +72,13 @@ class TokenJobs(Widget):
         super().__init__(**kwargs)
         self.session = session
         self.keys: Mapping[str, Sequence[str]] = keys or {}
-        self._player_finder = player_finder
         self._environ = environ
+        self.player = Player(player_finder)
+        """The app's one player (stopped when the app exits)."""
         self._jobs: dict[Worker[Any], str] = {}
         """Request and download workers (-> file name) whose end is not handled yet."""
+        self._then: dict[str, Callable[[Token], None]] = {}
+        """What to do with the token of a file once issued (``l``: listen)."""
 
     def _key(self, action_id: str) -> str:
         return first_key(self.keys, action_id)
@@ -113,15 +118,20 @@ class TokenJobs(Widget):
         """Cancel the request and the download without a word (another profile is active)."""
         self.workers.cancel_group(self, "request")
         self.workers.cancel_group(self, "download")
+        self._then.clear()
 
     # ================================================================= requests
-    def request(self, file_name: str) -> None:
+    def request(self, file_name: str, then: Callable[[Token], None] | None = None) -> None:
         """Sign and send requestPlayVoice for ``file_name`` in a worker (one at a time: a new
-        one replaces the one in flight)."""
+        one replaces the one in flight); ``then`` gets the token once issued (after an SK
+        prompt or resend question too; forgotten when the request fails)."""
         session = self.session
+        if then is not None:
+            self._then[normalize_file_name(file_name)] = then
         try:
             session.check_ready()
         except ConfigError as exc:
+            self._then.pop(normalize_file_name(file_name), None)
             session.note_failure(file_name, exc)
             self._changed()
             return
@@ -156,12 +166,13 @@ class TokenJobs(Widget):
             self.notify(
                 f"Token kept for this session only: {message.not_saved}", severity="warning"
             )
-        self.notify(
-            f"Token {token_text(token)} for {short_name(token.file_name)}: valid 30:00. "
-            f"{self._key('copy_url')} copies the URL, {self._key('download')} downloads, "
-            f"{self._key('play')} plays.",
-            title="resultCode 0",
+        self.notify(  # one line: the detail pane shows the token and its keys
+            f"Token {token_text(token)} for {short_name(token.file_name)} "
+            "(resultCode 0): valid 30:00."
         )
+        then = self._then.pop(normalize_file_name(token.file_name), None)
+        if then is not None:
+            then(token)
 
     # ================================================================= the client
     def prepare_client(self) -> None:
@@ -228,7 +239,7 @@ class TokenJobs(Widget):
             notify_error(self, exc)
             return
         how = copy_text(self.app, url, self._environ)
-        self.notify(f"Playback URL of {short_name(token.file_name)} copied. {how}", title="Copied")
+        self.notify(f"Playback URL of {short_name(token.file_name)} copied. {how}")
 
     def remove_token(self, token: Token) -> None:
         """Forget a token."""
@@ -269,10 +280,13 @@ class TokenJobs(Widget):
         if message.play:
             self._start_player(message.path)
         else:
-            self.notify(f"Saved to {shown(message.path)}", title="Downloaded")
+            self.notify(f"Saved to {shown(message.path)}")
 
     def play(self, token: Token) -> None:
-        """Play the audio: download first if it is not on disk yet."""
+        """Play the audio (download first if it is not on disk yet); while the player
+        plays, stop it instead (one player at a time)."""
+        if self.stop_player():
+            return
         if not self._plain(token):
             return
         path = self.session.downloaded(token.file_name)
@@ -281,9 +295,24 @@ class TokenJobs(Widget):
         else:
             self.download(token, play=True)
 
+    def play_file(self, path: Path) -> None:
+        """Play a file already on disk (a call fetched by its id)."""
+        self._start_player(path)
+
+    def stop_player(self) -> bool:
+        """Stop the player and say so (False: nothing was playing)."""
+        if not self.player.stop():
+            return False
+        self.notify("Player stopped.", title="Playing")
+        return True
+
     def _start_player(self, path: Path) -> None:
-        command = self._player_finder()
-        if command is None:
+        try:
+            name = self.player.play(path)
+        except OSError as error:
+            notify_error(self, error)
+            return
+        if name is None:
             self.notify(
                 f"No audio player found ({player_names()}). The file is at {shown(path)}",
                 title="Cannot play",
@@ -291,20 +320,16 @@ class TokenJobs(Widget):
                 timeout=12,
             )
             return
-        self._player_worker(command, path)
+        where = where_it_plays(self._environ, listen_key=self._key("listen"))
         self.notify(
-            f"Playing {shown(path.name)} with {shown(Path(command[0]).name)}.", title="Playing"
+            f"Playing {shown(path.name)} with {shown(name)} {where}. "
+            f"{self._key('play')} again stops it.",
+            title="Playing",
         )
 
-    @work(exclusive=True, exit_on_error=False, group="player")
-    async def _player_worker(self, command: list[str], path: Path) -> None:
-        """Run the player until it exits (cancelling the worker stops it)."""
-        process = await start_player(command, path)
-        try:
-            await process.wait()
-        finally:
-            if process.returncode is None:
-                process.terminate()
+    def on_unmount(self) -> None:
+        """The app exits: the player stops."""
+        self.player.stop()
 
     # ================================================================= failures
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -320,6 +345,10 @@ class TokenJobs(Widget):
             self.notify(warning, title="Audit log", severity="warning", timeout=12)
         error = worker.error if state == WorkerState.ERROR else None
         if group == "request" and file_name is not None:
+            if state != WorkerState.SUCCESS and not isinstance(
+                error, (SecretNeeded, CcfsResendBlockedError)
+            ):
+                self._then.pop(normalize_file_name(file_name), None)
             if isinstance(error, SecretNeeded):
                 self._ask_secret(file_name)
             elif isinstance(error, CcfsResendBlockedError):
@@ -342,15 +371,18 @@ class TokenJobs(Widget):
         """The profile wants the SK typed in: ask, then send again."""
         profile = self.session.profile
         if profile is None:
+            self._then.pop(normalize_file_name(file_name), None)
             return
 
         def done(secret: Secret | None) -> None:
             if not secret:
+                self._then.pop(normalize_file_name(file_name), None)
                 self.notify("No SK given: nothing was sent.", severity="warning")
                 return
             try:
                 self.session.give_secret(secret)
             except ConfigError as exc:
+                self._then.pop(normalize_file_name(file_name), None)
                 notify_error(self, exc)
                 return
             self.request(file_name)
@@ -369,6 +401,7 @@ class TokenJobs(Widget):
                 self.session.confirm_resend()
                 self.request(file_name)
             else:
+                self._then.pop(normalize_file_name(file_name), None)
                 self.notify("Nothing was sent.", severity="warning")
 
         self.app.push_screen(ResendConfirmScreen(profile.name, profile.app_id, error.message), done)
