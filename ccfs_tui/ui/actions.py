@@ -105,8 +105,7 @@ ACTIONS: tuple[Action, ...] = (
         "play",
         ("p",),
         "Play",
-        "play the audio on this machine with mpv, ffplay or aplay (downloads first); "
-        "again: stop it",
+        "play it here with mpv, ffplay or aplay (again: stop)",
         places=(MAIN, TOKENS),
     ),
     # at 80 columns "l Listen" would push "? Help" off the footer (the pane names it)
@@ -114,8 +113,7 @@ ACTIONS: tuple[Action, ...] = (
         "listen",
         ("l",),
         "Listen",
-        "hear the recording in your browser: serve it here, show its URL (copied) and the "
-        "ssh -L line for your laptop",
+        "hear it in a browser: URL copied, ssh -L line shown",
         footer_from=100,
     ),
     Action(
@@ -144,16 +142,14 @@ ACTIONS: tuple[Action, ...] = (
         "fetch_index",
         ("f",),
         "Fetch index",
-        "ask CC-FS for the index of a time range (queryBillData, its callback, "
-        "downloadBillFile): the rows join the tree, no restart",
+        "fetch a time range's index from CC-FS into the tree",
         footer_from=120,
     ),
     Action(
         "goto_call",
         ("colon",),
         "Go to call",
-        "jump to a call id; one not in the index is fetched by downloadRecord and shown "
-        "alone (save, play)",
+        "jump to a call id (or fetch it by downloadRecord)",
         footer_from=120,
     ),
     # at 80 columns "a Audit" would push "? Help" off the footer's edge
@@ -168,7 +164,7 @@ ACTIONS: tuple[Action, ...] = (
         "cancel",
         ("escape",),
         "Cancel",
-        "cancel the running request, download or index load; else clear the filter",
+        "stop a request, download or load; else clear the filter",
     ),
     Action(
         "help", ("question_mark", "f1"), "Help", "keys, filter syntax, countdown colours, themes"

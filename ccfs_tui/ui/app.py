@@ -19,11 +19,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
+from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.core.session import Session
+from ccfs_tui.core.ui_settings import read_ui_settings, save_theme
 from ccfs_tui.ui.actions import keymap_for, resolve
-from ccfs_tui.ui.commands import palette_commands
+from ccfs_tui.ui.commands import palette_commands, theme_commands
 from ccfs_tui.ui.formatting import shown, shown_lines
 from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import MainReady, ProfileSwitched
@@ -58,11 +61,14 @@ class CcfsApp(App[int]):
         environ: Mapping[str, str] | None = None,
         index_hint: str = "",
         prepare_index: Callable[[], None] | None = None,
+        theme_file: Path | None = None,
     ) -> None:
         """``session``: the profile, SK, client, tokens and audit log (default: none of
         them, as in a bare test); ``tick=False`` leaves the timer to the tests; ``environ``
-        is where the clipboard looks for ``$TMUX``. Raises ``ConfigError`` for a ``[keys]``
-        table that names no action or gives one key to two actions of a screen."""
+        is where the clipboard looks for ``$TMUX``; ``theme_file``: where the theme is read
+        from and saved (default: the session's config file; none: not saved). Raises
+        ``ConfigError`` for a ``[keys]`` table that names no action or gives one key to two
+        actions of a screen."""
         super().__init__()
         if store is None:
             store = RecordingStore()
@@ -78,6 +84,9 @@ class CcfsApp(App[int]):
         self.action_keys = resolve(user_keys, self.session.config_path)
         """Every action's keys (the table's, with the ``[keys]`` table of the config)."""
         self.set_keymap(keymap_for(user_keys))
+        self.theme_file = theme_file or self.session.config_path
+        """The config file whose ``[ui] theme`` the app applies and saves (None: neither)."""
+        self._saved_theme = ""
         self.main_screen = MainScreen(
             self.session,
             store,
@@ -123,11 +132,52 @@ class CcfsApp(App[int]):
         return self.main_screen
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette: the main screen's actions that can act now, then Textual's own."""
-        return palette_commands(self.main_screen, iter(super().get_system_commands(screen)))
+        """The palette: the main screen's actions that can act now, the terminal-colour
+        themes, then Textual's own."""
+        return palette_commands(
+            self.main_screen,
+            iter(super().get_system_commands(screen)),
+            theme_commands(self._set_theme),
+        )
+
+    def _set_theme(self, name: str) -> None:
+        self.theme = name
 
     def on_mount(self) -> None:
         self.update_titles()
+        self._apply_saved_theme()
+
+    # ================================================================= the theme
+    def _apply_saved_theme(self) -> None:
+        """The theme remembered in the config file, then save each change of it there."""
+        config = self.session.config
+        if config is not None and config.path == self.theme_file:
+            saved = config.ui.theme
+        else:
+            saved = read_ui_settings(self.theme_file).theme if self.theme_file else None
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        elif saved:
+            self.notify(
+                f"{self.theme_file}: ui.theme {saved!r} is not a theme here; showing "
+                f"{self.theme}. ctrl+p, Theme lists them.",
+                severity="warning",
+            )
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme was picked (ctrl+p, Theme): remember it in the config file, keeping every
+        other line of it (``core.ui_settings.save_theme``)."""
+        if theme.name == self._saved_theme or self.theme_file is None:
+            return
+        try:
+            save_theme(self.theme_file, theme.name)
+        except ConfigError as exc:
+            self.notify(f"{exc.message}\n{exc.hint}".strip(), severity="warning")
+            return
+        self._saved_theme = theme.name
+        self.notify(f"Theme {theme.name}: saved in {self.theme_file}.")
 
     def on_main_ready(self, _message: MainReady) -> None:
         """The main screen is up and loading: start the timer; the keys typed meanwhile

@@ -1,10 +1,10 @@
 """The command palette (ctrl+p): the actions of the table (ui/actions.py) that can act now,
-reloading the index and switching profile, before Textual's own commands (theme, keys,
-screenshot)."""
+reloading the index and switching profile, the terminal-colour themes, then Textual's own
+commands (theme, keys, screenshot)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Protocol
 
@@ -28,6 +28,8 @@ class PaletteHost(Protocol):
 
     def switch_profile(self, name: str) -> None: ...
 
+    def explain_profiles(self) -> None: ...
+
 
 def app_commands(host: PaletteHost) -> list[SystemCommand]:
     """The app's palette commands, in the order shown: each action that can act now runs
@@ -45,20 +47,46 @@ def app_commands(host: PaletteHost) -> list[SystemCommand]:
             )
         )
     commands.append(SystemCommand("Reload index", "read the index files again", host.reload_index))
-    for name in host.other_profiles():
+    others = host.other_profiles()
+    for name in others:
         commands.append(
             SystemCommand(
                 f"Switch profile: {name}", "new client, new SK", partial(host.switch_profile, name)
             )
         )
+    if not others:  # "profile" still finds something: how to get another one
+        commands.append(
+            SystemCommand(
+                "Switch profile",
+                "only one profile: each [profiles.NAME] table of config.toml adds one",
+                host.explain_profiles,
+            )
+        )
     return commands
 
 
+def theme_commands(set_theme: Callable[[str], None]) -> list[SystemCommand]:
+    """Textual's ANSI themes by name (the terminal's own palette), before Textual's theme
+    picker, which lists every theme."""
+    return [
+        SystemCommand(
+            f"Theme: terminal colours, {tone} ({name})",
+            "the terminal's own palette: light or transparent backgrounds; kept in config.toml",
+            partial(set_theme, name),
+        )
+        for tone, name in (("dark", "ansi-dark"), ("light", "ansi-light"))
+    ]
+
+
 def palette_commands(
-    host: PaletteHost, textual_own: Iterator[SystemCommand]
+    host: PaletteHost,
+    textual_own: Iterator[SystemCommand],
+    themes: Sequence[SystemCommand] = (),
 ) -> Iterator[SystemCommand]:
-    """The app's commands first, then Textual's (less its Quit: the app has its own)."""
+    """The app's commands first, then ``themes``, then Textual's (less its Quit: the app has
+    its own)."""
     yield from app_commands(host)
+    yield from themes
     for command in textual_own:
         if command.title != "Quit":
             yield command

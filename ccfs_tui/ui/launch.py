@@ -49,7 +49,9 @@ def _holds_files(folder: Path) -> bool:
 def run_demo() -> int:
     """Open the TUI on the embedded emulator with a sample index. No configuration needed.
 
-    Its token requests and downloads go to the user's audit log too, as profile ``demo``.
+    Its token requests and downloads go to the user's audit log too, as profile ``demo``;
+    the theme comes from (and a theme picked goes to) the ``[ui]`` table of the user's
+    config file, which the demo reads nothing else of.
     """
     from ccfs_tui.core.audit import AuditLog
     from ccfs_tui.core.paths import app_paths
@@ -65,7 +67,11 @@ def run_demo() -> int:
             audit=AuditLog(app_paths().audit_log),  # entries say profile "demo"
         )
         app = CcfsApp(
-            session, index_paths=[demo.index_path], demo=True, prepare_index=demo.prepare_index
+            session,
+            index_paths=[demo.index_path],
+            demo=True,
+            prepare_index=demo.prepare_index,
+            theme_file=app_paths().config_file,  # the theme picked is the user's, demo or not
         )
         app.run()
     return app.return_code or 0

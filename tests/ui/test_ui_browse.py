@@ -133,11 +133,15 @@ async def test_escape_cancels_the_index_load(make_app: AppFactory) -> None:
 
 
 async def test_no_index_says_how_to_give_one(make_app: AppFactory) -> None:
+    """The left pane says there is none; the (wider) detail pane says how to open one,
+    instead of "Pick a recording"."""
     app = make_app(index_paths=[])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        text = summary_text(app)
+        assert "No index loaded" in summary_text(app)
+        text = str(app.main_screen.detail.query_one("#playback").render())
         assert "ccfs-tui PATH" in text and "index_path" in text
+        assert "Pick a recording" not in text
 
 
 async def test_keys_of_the_footer_follow_the_state(make_app: AppFactory) -> None:

@@ -14,6 +14,7 @@ from ccfs_tui.core.session import Session
 from ccfs_tui.demo import DEMO_APP_ID, start_demo
 from ccfs_tui.ui import launch
 from ccfs_tui.ui.app import CcfsApp
+from ccfs_tui.ui.formatting import home_short
 
 
 @pytest.fixture
@@ -62,7 +63,9 @@ def test_run_tui_without_anything_explains_how_to_start(captured: list[CcfsApp])
     (app,) = captured
     assert app.index_paths == []
     text = app.main_screen.empty_text()
-    assert "ccfs-tui PATH" in text and str(app_paths().config_file) in text
+    # the config file on a line of its own (never cut mid-word), the home folder as ~
+    assert "ccfs-tui PATH" in text
+    assert f"\n  {home_short(app_paths().config_file)}\n" in text
 
 
 def test_run_demo_builds_an_app_on_the_emulator(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import BindingType
 from textual.widgets import Tree
@@ -62,7 +63,7 @@ class RecordingTree(Tree[NodeData]):
     """Shows ``store`` restricted to ``ids`` (None: every row), populated as nodes expand."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TREE))
-    """j/k, g/G, h/l and the arrows (from the action table, ui/actions.py)."""
+    """j/k, g/G, h and the arrows (from the action table, ui/actions.py; l is listen)."""
 
     def __init__(self, store: Any, **kwargs: Any) -> None:
         super().__init__("Recordings", **kwargs)
@@ -162,6 +163,42 @@ class RecordingTree(Tree[NodeData]):
         elif node.children:
             _ = self.last_line
             self.move_cursor(node.children[0])
+
+    # ----------------------------------------------------------------- width
+    def _label_room(self, node: TreeNode[NodeData]) -> int:
+        """Cells left for ``node``'s label: the pane's width less the guides of its depth
+        and its expand icon (never a horizontal scrollbar)."""
+        depth = 0
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            depth += 1
+            parent = parent.parent
+        icon = 2 if node.allow_expand else 0
+        # the vertical scrollbar's cells are kept free, whether it shows yet or not
+        width = self.content_region.width - self.styles.scrollbar_size_vertical
+        return max(width - depth * self.guide_depth - icon, 1)
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        """The label cut to the pane's width by terminal cells: a recording's line keeps its
+        time and the ends of its numbers (see ``fit.leaf_text``), a group its start."""
+        text = super().render_label(node, base_style, style)
+        room = self._label_room(node) + (2 if node.allow_expand else 0)
+        if text.cell_len <= room:
+            return text
+        data = node.data
+        if isinstance(data, Leaf):
+            fitted = Text(leaf_label(self.store.recording(data.row_id), room))
+            fitted.stylize(style)
+            return Text.assemble(("", base_style), fitted)
+        text.truncate(room, overflow="ellipsis")
+        return text
+
+    def get_label_width(self, node: TreeNode[NodeData]) -> int:
+        """At most the room of the label (no recording is read to measure it)."""
+        icon = 2 if node.allow_expand else 0
+        label = node.label
+        width = label.cell_len if isinstance(label, Text) else Text(label).cell_len
+        return min(width, self._label_room(node)) + icon
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         """Populate lazily (nodes expanded from code)."""
