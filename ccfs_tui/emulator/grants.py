@@ -48,6 +48,12 @@ class Grants:
                     del self._grants[key]
         return token
 
+    def restore(self, token: str, entry: CatalogueEntry, app_id: str, issued: datetime) -> None:
+        """Know ``token`` again, as granted at ``issued`` (an emulator restarted for the
+        demo grants the live tokens of its last run anew: they keep working)."""
+        with self._lock:
+            self._grants[token] = Grant(entry, app_id, issued)
+
     def check(self, token: str, now: datetime) -> Grant:
         """The grant of a live token; raises :class:`ApiError` if unknown or expired."""
         grant = self._grants.get(token)

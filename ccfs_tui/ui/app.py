@@ -62,11 +62,13 @@ class CcfsApp(App[int]):
         index_hint: str = "",
         prepare_index: Callable[[], None] | None = None,
         theme_file: Path | None = None,
+        startup_note: str = "",
     ) -> None:
         """``session``: the profile, SK, client, tokens and audit log (default: none of
         them, as in a bare test); ``tick=False`` leaves the timer to the tests; ``environ``
         is where the clipboard looks for ``$TMUX``; ``theme_file``: where the theme is read
-        from and saved (default: the session's config file; none: not saved). Raises
+        from and saved (default: the session's config file; none: not saved);
+        ``startup_note``: a warning shown once the app is up (the demo's port). Raises
         ``ConfigError`` for a ``[keys]`` table that names no action or gives one key to two
         actions of a screen."""
         super().__init__()
@@ -87,6 +89,7 @@ class CcfsApp(App[int]):
         self.theme_file = theme_file or self.session.config_path
         """The config file whose ``[ui] theme`` the app applies and saves (None: neither)."""
         self._saved_theme = ""
+        self._startup_note = startup_note
         self.main_screen = MainScreen(
             self.session,
             store,
@@ -146,6 +149,8 @@ class CcfsApp(App[int]):
     def on_mount(self) -> None:
         self.update_titles()
         self._apply_saved_theme()
+        if self._startup_note:
+            self.notify(self._startup_note, severity="warning", timeout=12)
 
     # ================================================================= the theme
     def _apply_saved_theme(self) -> None:

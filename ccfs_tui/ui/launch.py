@@ -72,6 +72,7 @@ def run_demo() -> int:
             demo=True,
             prepare_index=demo.prepare_index,
             theme_file=app_paths().config_file,  # the theme picked is the user's, demo or not
+            startup_note=demo.note,  # the last demo's port was taken: its tokens are gone
         )
         app.run()
     return app.return_code or 0
