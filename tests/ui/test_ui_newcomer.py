@@ -101,6 +101,14 @@ async def test_tokens_screen_at_80_columns_tells_apart_files_alike_but_their_end
         assert all(cell_len(cell) < cell_len(names[0]) for cell in files)  # cut, by cells
         assert table.virtual_size.width <= table.size.width
         assert "Back" in footer_labels(app.screen, 80)
+        await pilot.resize_terminal(60, 20)  # stacked size: no expiry column, fewer keys
+        await pilot.pause()
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels == ["Left", "File", "Token", "Profile"]
+        assert table.virtual_size.width <= table.size.width
+        assert "Back" in footer_labels(app.screen, 60)
+        files = sorted(str(table.get_row_at(row)[1]) for row in range(table.row_count))
+        assert [cell[-10:] for cell in files] == [name[-10:] for name in names]
 
 
 async def test_audit_screen_at_80_columns_keeps_the_file(
@@ -130,6 +138,13 @@ async def test_audit_screen_at_80_columns_keeps_the_file(
         assert table.virtual_size.width <= table.size.width
         assert "cli-ak" in str(app.screen.query_one("#audit-detail").render())
         assert "Back" in footer_labels(app.screen, 80)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels == ["Time (UTC)", "Action", "Outcome", "File"]
+        assert table.virtual_size.width <= table.size.width
+        detail = str(app.screen.query_one("#audit-detail").render())
+        assert "华南租户" in detail and "resultCode 0" in detail  # what the table left out
         await pilot.resize_terminal(120, 30)  # room again: every column
         await pilot.pause()
         labels = [str(column.label) for column in table.columns.values()]

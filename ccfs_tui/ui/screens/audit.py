@@ -38,26 +38,33 @@ def user_audit_log() -> AuditLog:
 
 
 WIDE_FROM = 100
-"""From this many columns the table shows every column; below it, the app id and the
-token's fingerprint move to the detail lines and the time loses its year."""
+"""From this many columns the table shows every column and the time its year."""
 
-COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("Time (UTC)", "time", False),
-    ("Profile", "profile", False),
-    ("App id", "app_id", True),
-    ("Action", "action", False),
-    ("Outcome", "outcome", False),
-    ("Code", "code", False),
-    ("Token#", "token", True),
-    ("File", "file", False),
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("Time (UTC)", "time", 0),
+    ("Profile", "profile", 72),
+    ("App id", "app_id", WIDE_FROM),
+    ("Action", "action", 0),
+    ("Outcome", "outcome", 0),
+    ("Code", "code", 72),
+    ("Token#", "token", WIDE_FROM),
+    ("File", "file", 0),
 )
-"""(label, key, only when wide) of the table's columns, in order."""
+"""(label, key, from how many columns it shows) of the table's columns, in order; the
+detail lines under the table name what a narrower table leaves out."""
 
 
-def entry_row(entry: AuditEntry, *, wide: bool = True, file_cells: int = 40) -> tuple[Any, ...]:
-    """One table row: the outcome coloured, the token as its fingerprint only, the file's
-    name cut to ``file_cells`` terminal cells (its end kept); narrow (``wide`` False): no
-    app id nor fingerprint, the time without its year.
+def columns_for(width: int) -> list[tuple[str, str, int]]:
+    """The columns a table ``width`` columns wide shows."""
+    return [column for column in COLUMNS if width >= column[2]]
+
+
+def entry_row(
+    entry: AuditEntry, *, width: int = WIDE_FROM, file_cells: int = 40
+) -> tuple[Any, ...]:
+    """One table row for a screen ``width`` columns wide (:func:`columns_for`): the outcome
+    coloured, the token as its fingerprint only, the file's name cut to ``file_cells``
+    terminal cells (its end kept), the time without its year below :data:`WIDE_FROM`.
 
     Every field comes from the log file (any process, or anyone, may have written it): shown,
     as Text (a str cell of a DataTable is markup; a Content cell is not measured, so its
@@ -65,7 +72,7 @@ def entry_row(entry: AuditEntry, *, wide: bool = True, file_cells: int = 40) -> 
     ok = entry.outcome == "ok"
     time = shown(entry.time.replace("T", " ").removesuffix("Z"))
     cells_: list[Any] = [
-        Text(time if wide else time[5:]),
+        Text(time if width >= WIDE_FROM else time[5:]),
         Text(middle(shown(entry.profile), 16)),
         Text(shown(entry.app_id)),
         Text(shown(entry.action)),
@@ -76,8 +83,8 @@ def entry_row(entry: AuditEntry, *, wide: bool = True, file_cells: int = 40) -> 
     ]
     return tuple(
         cell
-        for cell, (_, _, wide_only) in zip(cells_, COLUMNS, strict=True)
-        if wide or not wide_only
+        for cell, (_, _, shown_from) in zip(cells_, COLUMNS, strict=True)
+        if width >= shown_from
     )
 
 
@@ -101,7 +108,7 @@ class AuditScreen(Screen[None]):
         self.entries: list[AuditEntry] = []
         self.loaded = False
         self._cancel_read = threading.Event()
-        self._wide = True
+        self._columns = COLUMNS
         self._error = ""
 
     def compose(self) -> ComposeResult:
@@ -121,35 +128,29 @@ class AuditScreen(Screen[None]):
         table.focus()
         self.action_reload()
 
-    @property
-    def wide(self) -> bool:
-        """Every column fits (see :data:`WIDE_FROM`)."""
-        return self.size.width >= WIDE_FROM
-
     def _add_columns(self, table: DataTable[Any]) -> None:
-        self._wide = self.wide
-        for label, key, wide_only in COLUMNS:
-            if self._wide or not wide_only:
-                table.add_column(label, key=key)
+        self._columns = tuple(columns_for(self.size.width))
+        for label, key, _shown_from in self._columns:
+            table.add_column(label, key=key)
 
     def _file_cells(self, entries: list[AuditEntry]) -> int:
         """Cells left for the file's name once the other columns have their widest cell
         (each column has a cell of padding on either side; the table a border and a
         scrollbar)."""
-        shown_columns = [c for c in COLUMNS if self._wide or not c[2]]
-        rows = [entry_row(e, wide=self._wide, file_cells=1)[:-1] for e in entries[:AUDIT_LIMIT]]
-        fixed = 3 + 2 * len(shown_columns)
-        for index, (label, _key, _wide_only) in enumerate(shown_columns[:-1]):
+        width = self.size.width
+        rows = [entry_row(e, width=width, file_cells=1)[:-1] for e in entries[:AUDIT_LIMIT]]
+        fixed = 3 + 2 * len(self._columns)
+        for index, (label, _key, _shown_from) in enumerate(self._columns[:-1]):
             fixed += max([cells(label), *(cells(str(row[index])) for row in rows)])
         return max(self.size.width - fixed, 12)
 
     def on_resize(self, _event: Any) -> None:
-        """Across :data:`WIDE_FROM`, the columns change; the file's name is cut anew."""
+        """The columns of the new width (:data:`COLUMNS`); the file's name is cut anew."""
         tables = self.query(DataTable)
         if not tables or not self.loaded:
             return
         table = tables.first()
-        if self.wide != self._wide:
+        if tuple(columns_for(self.size.width)) != self._columns:
             table.clear(columns=True)
             self._add_columns(table)
         self.show_entries(self.entries, self._error)
@@ -207,7 +208,7 @@ class AuditScreen(Screen[None]):
         table.clear()
         file_cells = self._file_cells(entries)
         for index, entry in enumerate(entries):
-            row = entry_row(entry, wide=self._wide, file_cells=file_cells)
+            row = entry_row(entry, width=self.size.width, file_cells=file_cells)
             table.add_row(*row, key=str(index))
         if entries:
             table.move_cursor(row=0)
@@ -246,9 +247,18 @@ class AuditScreen(Screen[None]):
         if entry is None:
             return
         text = shown(entry.detail or ("ok" if entry.outcome == "ok" else entry.outcome))
-        if not self._wide:  # the columns left out, here
-            who = f"{shown(entry.app_id)} · token# {shown(entry.token_fingerprint) or '—'} · "
-            text = who + text
+        keys = {key for _label, key, _from in self._columns}
+        left_out = [  # what the table has no column for at this width, here
+            value
+            for key, value in (
+                ("profile", shown(entry.profile)),
+                ("app_id", shown(entry.app_id)),
+                ("token", f"token# {shown(entry.token_fingerprint) or '—'}"),
+                ("code", f"resultCode {shown(entry.result_code)}" if entry.result_code else ""),
+            )
+            if key not in keys and value
+        ]
+        text = " · ".join([*left_out, text])
         detail.update(
             Content.assemble(
                 (f"{shown(entry.action)} ", "bold"),

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from ccfs_tui.core.tokens import Token
-from ccfs_tui.ui.actions import TOKENS, bindings_for
+from ccfs_tui.ui.actions import BY_ID, TOKENS, bindings_for
 from ccfs_tui.ui.fit import cells, middle
 from ccfs_tui.ui.formatting import countdown_style, countdown_text, shown, token_text
 from ccfs_tui.ui.messages import TokensChanged
@@ -35,6 +35,9 @@ LEFT_WIDTH = 9
 
 WIDE_FROM = 100
 """From this many columns the expiry shows its year."""
+
+EXPIRES_FROM = 72
+"""From this many columns the expiry has a column (below, the time left says it)."""
 
 
 def token_key(token: Token) -> str:
@@ -60,6 +63,7 @@ class TokensScreen(Screen[None]):
         """The main screen: its session, token jobs, ``revealed`` and ``now``."""
         self.session = owner.session
         self.jobs = owner.jobs
+        self._expires = True
 
     def compose(self) -> ComposeResult:
         yield Header(icon="▶")
@@ -72,11 +76,7 @@ class TokensScreen(Screen[None]):
         if not tables:  # the app is shutting down: nothing was composed
             return
         table = tables.first()
-        table.add_column("Left", key="left", width=LEFT_WIDTH)
-        table.add_column("File", key="file")
-        table.add_column("Token", key="token")
-        table.add_column("Expires (UTC)", key="expires")
-        table.add_column("Profile", key="profile")
+        self._add_columns(table)
         table.border_title = "Playback tokens"
         self.reload()
         table.focus()
@@ -88,15 +88,26 @@ class TokensScreen(Screen[None]):
     def _left(self, token: Token, now: datetime) -> Content:
         return Content.styled(countdown_text(token, now), countdown_style(token, now))
 
+    def _add_columns(self, table: DataTable[Any]) -> None:
+        """The columns for this width: the expiry only from :data:`EXPIRES_FROM` columns
+        (the time left says it), with its year from :data:`WIDE_FROM`."""
+        self._expires = self.size.width >= EXPIRES_FROM
+        table.add_column("Left", key="left", width=LEFT_WIDTH)
+        table.add_column("File", key="file")
+        table.add_column("Token", key="token")
+        if self._expires:
+            table.add_column("Expires (UTC)", key="expires")
+        table.add_column("Profile", key="profile")
+
     def _widths(self, tokens: list[Token]) -> tuple[int, int, bool]:
         """Cells for the file and the profile, and whether the expiry shows its year, so
         that every column fits the width: the file's distinguishing end stays."""
         narrow = self.size.width < WIDE_FROM
         token_cells = max((cells(token_text(t, self.owner.revealed)) for t in tokens), default=9)
-        profile = min(max((cells(shown(t.profile)) for t in tokens), default=7), 16)
-        expires = 14 if narrow else 19
-        fixed = LEFT_WIDTH + token_cells + expires + max(profile, 7) + 2 * 5 + 3
-        return max(self.size.width - fixed, 12), max(profile, 7), not narrow
+        profile = max(min(max((cells(shown(t.profile)) for t in tokens), default=7), 16), 7)
+        expires = (14 if narrow else 19) + 2 if self._expires else 0
+        fixed = LEFT_WIDTH + token_cells + expires + profile + 2 * 4 + 3
+        return max(self.size.width - fixed, 12), profile, not narrow
 
     def reload(self) -> None:
         """Rebuild the rows from the token store (keeps the cursor on the same token)."""
@@ -110,14 +121,15 @@ class TokensScreen(Screen[None]):
         for token in tokens:
             # from the token store file: shown, and Text (a str cell is markup; a Content cell
             # is not measured, so its column would not widen); cut by cells, never by len
-            table.add_row(
+            row: list[Any] = [
                 self._left(token, now),
                 Text(middle(shown(token.file_name), file_cells)),
                 Text(token_text(token, self.owner.revealed)),
-                f"{token.expires_at.astimezone(UTC):{expires}}",
-                Text(middle(shown(token.profile), profile_cells)),
-                key=token_key(token),
-            )
+            ]
+            if self._expires:
+                row.append(f"{token.expires_at.astimezone(UTC):{expires}}")
+            row.append(Text(middle(shown(token.profile), profile_cells)))
+            table.add_row(*row, key=token_key(token))
         if current is not None and any(token_key(t) == token_key(current) for t in tokens):
             table.move_cursor(row=table.get_row_index(token_key(current)))
         hint = self.query_one("#tokens-hint", Static)
@@ -129,9 +141,15 @@ class TokensScreen(Screen[None]):
         self._follow()
 
     def on_resize(self, _event: Any) -> None:
-        """Cut the files and profiles to the new width."""
-        if self.query(DataTable):
-            self.reload()
+        """Cut the files and profiles to the new width (the expiry comes or goes)."""
+        tables = self.query(DataTable)
+        if not tables:
+            return
+        table = tables.first()
+        if (self.size.width >= EXPIRES_FROM) != self._expires:
+            table.clear(columns=True)
+            self._add_columns(table)
+        self.reload()
 
     def tick(self, now: datetime) -> None:
         """Recompute every time left from the absolute expiries."""
@@ -161,7 +179,16 @@ class TokensScreen(Screen[None]):
 
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show only the keys that apply to the highlighted token."""
+        """Show only the keys that apply to the highlighted token; an action shown in the
+        footer only from some width acts through its hidden twin (``action(1)``) below it,
+        so that "Back" keeps its place."""
+        allowed = self._applies(action)
+        wide_from = BY_ID[action].footer_from if action in BY_ID else 0
+        if not wide_from or not allowed:
+            return allowed if not parameters else False
+        return (self.size.width >= wide_from) != bool(parameters)
+
+    def _applies(self, action: str) -> bool:
         if action in ("back", "reveal_token"):
             return True
         token = self.selected_token()
@@ -183,7 +210,7 @@ class TokensScreen(Screen[None]):
         if (token := self.selected_token()) is not None:
             self.jobs.copy_url(token)
 
-    def action_download(self) -> None:
+    def action_download(self, _narrow: int = 0) -> None:
         """Download the highlighted token's audio."""
         if (token := self.selected_token()) is not None:
             self.jobs.download(token)
@@ -193,7 +220,7 @@ class TokensScreen(Screen[None]):
         if (token := self.selected_token()) is not None:
             self.jobs.play(token)
 
-    def action_renew_token(self) -> None:
+    def action_renew_token(self, _narrow: int = 0) -> None:
         """Request a new token for the same file."""
         if (token := self.selected_token()) is not None:
             self.jobs.renew(token)
