@@ -90,6 +90,14 @@ class ListenJobs(Widget):
         """A download for listening is in flight."""
         return any(w.group == "listen" and w.is_running and w.node is self for w in self.workers)
 
+    def downloading(self, file_name: str) -> bool:
+        """``file_name`` is being downloaded for listening."""
+        name = normalize_file_name(file_name)
+        return any(
+            normalize_file_name(rec.play_file_name) == name and worker.is_running
+            for worker, rec in self._downloads.items()
+        )
+
     def cancel(self) -> bool:
         """Escape: cancel the download (False: none was running)."""
         if not self.running():
