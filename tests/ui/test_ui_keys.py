@@ -95,7 +95,7 @@ def test_a_key_on_two_actions_is_a_config_error(tmp_path: Path) -> None:
     [
         ('request_token = "c"', ("'c'", "copy_url", "request_token")),
         ('request_token = "?"', ("help", "request_token")),  # ? is question_mark
-        ('listen = "l"', ("keys.listen", "no action")),
+        ('listen_loud = "l"', ("keys.listen_loud", "no action")),
         ("request_token = 3", ("keys.request_token", "a key or a list of keys")),
     ],
 )
@@ -111,7 +111,7 @@ def test_the_cli_says_a_bad_keymap_in_one_line_and_exits_2(
         assert word in err
 
 
-async def test_tree_keys_j_k_g_G_h_l(make_app: AppFactory) -> None:
+async def test_tree_keys_j_k_g_G_h_right(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
@@ -126,12 +126,14 @@ async def test_tree_keys_j_k_g_G_h_l(make_app: AppFactory) -> None:
         assert tree.cursor_node is top[-1]
         await pilot.press("g")
         assert tree.cursor_node is top[0]
-        await pilot.press("l")  # opens the VDN
+        await pilot.press("l")  # l is listen (a recording's): a group stays closed
+        assert not top[0].is_expanded and tree.cursor_node is top[0]
+        await pilot.press("right")  # opens the VDN
         assert top[0].is_expanded and top[0].children
-        await pilot.press("l")  # on an open group: its first line
+        await pilot.press("right")  # on an open group: its first line
         day = top[0].children[0]
         assert tree.cursor_node is day and isinstance(day.data, Group)
-        await pilot.press("right", "l", "l", "l")  # open the day, go to the agent, open, go in
+        await pilot.press("right", "right", "right", "right")  # open the day, the agent, in
         node = tree.cursor_node
         assert node is not None and isinstance(node.data, Leaf)
         assert app.main_screen.selected_row == node.data.row_id
