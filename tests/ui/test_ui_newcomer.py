@@ -320,6 +320,13 @@ async def test_the_countdown_has_a_glyph_and_a_word_not_only_a_colour(
         text = str(bar.render())
         assert "‼" in text and "under 1 min" in text and bar.has_class("-alarm")
         assert bar.styles.background != warning_background
+        await pilot.resize_terminal(60, 20)  # the line fits: hints, then the file's name go
+        await pilot.pause()
+        text = str(bar.render())
+        assert cell_len(text) <= bar.content_size.width and text.startswith("‼ Token")
+        assert "00:30" in text
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, TokensScreen))
         table = app.screen.query_one(DataTable)

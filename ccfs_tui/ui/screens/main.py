@@ -30,7 +30,7 @@ from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import Token, format_remaining
-from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for, first_key
+from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for, first_key, key_display
 from ccfs_tui.ui.failures import notify_error
 from ccfs_tui.ui.formatting import count, home_short, short_name, shown
 from ccfs_tui.ui.input_gate import gate_of
@@ -207,10 +207,10 @@ class MainScreen(Screen[None]):
             return self.empty_text()
         query = browser.applied_query.strip()
         if query and browser.matches() == 0:
+            help_keys = "/".join(key_display(k) for k in self.keys.get("help", ()))
             return (
                 f"Nothing matches “{shown(query)}”.\n"
-                f"Esc clears the filter; {first_key(self.keys, 'help')} then 2 shows its "
-                "syntax."
+                f"Esc clears the filter; {help_keys or 'Help'} then 2 shows its syntax."
             )
         return ""
 

@@ -19,6 +19,10 @@ from ccfs_tui.ui.formatting import (
     token_text,
 )
 
+FITS = ((True, True, True), (True, True, False), (False, True, False), (False, False, False))
+"""(file's name, warning words, key hints) of the bar's line, richest first: the first that
+fits the width is shown."""
+
 
 def bar_token(tokens: Sequence[Token], now: datetime) -> Token | None:
     """The token to show: the live one nearest expiry, else the latest expired one."""
@@ -36,52 +40,84 @@ class TokenBar(Static):
     def __init__(self, keys: Mapping[str, Sequence[str]] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.keys: Mapping[str, Sequence[str]] = keys or {}
+        self._last: tuple[Sequence[Token], datetime, str] | None = None
 
     def update_tokens(self, tokens: Sequence[Token], now: datetime, *, busy: str = "") -> None:
-        """Redraw from the absolute expiries (called once a second by the app's one timer)."""
+        """Redraw from the absolute expiries (called once a second by the app's one timer).
+
+        The line fits the bar's width: the hint, then the file's name, then the words of a
+        warning go before it is cut (the glyph and the colour stay)."""
+        self._last = (tokens, now, busy)
         token = bar_token(tokens, now)
-        live = sum(1 for t in tokens if not t.is_expired(now))
         level = countdown(token, now) if token is not None else "fine"
         for name in ("warning", "alarm", "expired"):
             self.set_class(level == name, f"-{name}")
+        width = self.content_size.width or 1000
+        line = Content("")
+        for file, words, hint in FITS:
+            line = self._line(tokens, now, busy, file=file, words=words, hint=hint)
+            if line.cell_length <= width:
+                break
+        self.update(line)
+
+    def on_resize(self, _event: Any) -> None:
+        """Fit the line to the new width."""
+        if self._last is not None:
+            self.update_tokens(*self._last[:2], busy=self._last[2])
+
+    def _line(
+        self,
+        tokens: Sequence[Token],
+        now: datetime,
+        busy: str,
+        *,
+        file: bool,
+        words: bool,
+        hint: bool,
+    ) -> Content:
+        token = bar_token(tokens, now)
+        live = sum(1 for t in tokens if not t.is_expired(now))
+        level = countdown(token, now) if token is not None else "fine"
         parts: list[Content] = []
         if busy:
             parts.append(Content.from_markup("[b]$busy[/]", busy=busy))
+        name = short_name(token.file_name) if token is not None and file else ""
         if token is None:
-            parts.append(Content("No playback token yet · Enter on a recording requests one"))
+            parts.append(
+                Content("No playback token yet · Enter on a recording requests one")
+                if hint
+                else Content("No token yet · Enter requests one")
+            )
         elif level == "expired":
             parts.append(
                 Content.from_markup(
-                    "✗ Token $tok for $file [b]expired[/] · [b]$key[/] renews",
+                    "✗ Token $tok$file [b]expired[/] · [b]$key[/] renews",
                     tok=token_text(token),
-                    file=short_name(token.file_name),
+                    file=f" for {name}" if name else "",
                     key=first_key(self.keys, "renew_token"),
                 )
             )
-        elif level == "fine":
+        else:  # a warning or an alarm has a glyph and words: never the colour alone
+            sign = COUNTDOWN_SIGNS[level]
+            said = ""
+            if sign:
+                said = f" left ({COUNTDOWN_WORDS[level]})" if words else " left"
             parts.append(
                 Content.from_markup(
-                    "Token $tok [b]$left[/] $file",
+                    "$sign$tok [b]$left[/]$said$file",
+                    sign=f"{sign} Token " if sign else "Token ",
                     tok=token_text(token),
                     left=format_remaining(token.remaining(now)),
-                    file=short_name(token.file_name),
-                )
-            )
-        else:  # a glyph and words too: the colour is never the only signal
-            parts.append(
-                Content.from_markup(
-                    "$sign Token $tok [b]$left[/] left ($words) $file",
-                    sign=COUNTDOWN_SIGNS[level],
-                    tok=token_text(token),
-                    left=format_remaining(token.remaining(now)),
-                    words=COUNTDOWN_WORDS[level],
-                    file=short_name(token.file_name),
+                    said=said,
+                    file=f" {name}" if name else "",
                 )
             )
         if tokens:
             parts.append(
                 Content.from_markup(
-                    "$n live · [b]$key[/] tokens", n=str(live), key=first_key(self.keys, "tokens")
+                    "$n live · [b]$key[/] tokens" if hint else "$n live",
+                    n=str(live),
+                    key=first_key(self.keys, "tokens"),
                 )
             )
-        self.update(Content(" · ").join(parts))
+        return Content(" · ").join(parts)
