@@ -27,7 +27,7 @@ from ccfs_tui.core.session import Session
 from ccfs_tui.core.ui_settings import read_ui_settings, save_theme
 from ccfs_tui.ui.actions import keymap_for, resolve
 from ccfs_tui.ui.commands import palette_commands, theme_commands
-from ccfs_tui.ui.formatting import shown, shown_lines
+from ccfs_tui.ui.formatting import home_short, shown, shown_lines
 from ccfs_tui.ui.input_gate import START, InputGate, app_pumps
 from ccfs_tui.ui.messages import MainReady, ProfileSwitched
 from ccfs_tui.ui.player import find_player
@@ -182,7 +182,7 @@ class CcfsApp(App[int]):
             self.notify(f"{exc.message}\n{exc.hint}".strip(), severity="warning")
             return
         self._saved_theme = theme.name
-        self.notify(f"Theme {theme.name}: saved in {self.theme_file}.")
+        self.notify(f"Theme {theme.name}: saved in {home_short(self.theme_file)}.")
 
     def on_main_ready(self, _message: MainReady) -> None:
         """The main screen is up and loading: start the timer; the keys typed meanwhile

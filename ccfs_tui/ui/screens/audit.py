@@ -73,7 +73,7 @@ def entry_row(
     time = shown(entry.time.replace("T", " ").removesuffix("Z"))
     cells_: list[Any] = [
         Text(time if width >= WIDE_FROM else time[5:]),
-        Text(middle(shown(entry.profile), 16)),
+        Text(middle(shown(entry.profile), 40 if width >= WIDE_FROM else 16)),
         Text(shown(entry.app_id)),
         Text(shown(entry.action)),
         Content.styled(shown(entry.outcome), "$success" if ok else "$error"),

@@ -695,8 +695,8 @@ class MainScreen(Screen[None]):
         where = self.session.config_path
         if where is None:
             self.notify(
-                f"Only profile {active} here. With a config.toml of [profiles.NAME] tables "
-                "(ccfs-tui locate prints where), ctrl+p switches between them."
+                f"Only profile {active}. Profiles are the [profiles.NAME] tables of "
+                "config.toml (ccfs-tui locate)."
             )
         else:
             self.notify(
