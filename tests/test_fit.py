@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
-from ccfs_tui.ui.fit import crop, crop_start, head, leaf_text, middle, pair, tail
+from ccfs_tui.ui.fit import crop, crop_start, head, leaf_text, middle, pair, path_lines, tail
 
+TENANT = "华东客服中心"
 CHINESE = "华东客服中心/录音/0084704.V3"  # 12 + 1 + 4 + 1 + 10 = 28 cells, 20 characters
 
 
@@ -53,3 +54,14 @@ def test_a_recording_line_keeps_the_time_and_the_ends_of_both_numbers() -> None:
     assert leaf_text("08:34:00", "12:50", "4009236009", "013812345678", 20) == (
         "08:34:00 4…009→0…678"
     )
+
+
+def test_a_path_breaks_after_a_slash_never_mid_word() -> None:
+    assert path_lines("/tmp/h9/xdg/config/ccfs-tui/config.toml", 33) == [
+        "/tmp/h9/xdg/config/ccfs-tui/",
+        "config.toml",
+    ]
+    assert path_lines("~/.config/ccfs-tui/config.toml", 33) == ["~/.config/ccfs-tui/config.toml"]
+    lines = path_lines(f"/{TENANT}/{TENANT}{TENANT}/config.toml", 20)
+    assert "".join(lines) == f"/{TENANT}/{TENANT}{TENANT}/config.toml"
+    assert all(cell_len(line) <= 20 for line in lines)

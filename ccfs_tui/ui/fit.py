@@ -103,3 +103,26 @@ def leaf_text(begin: str, duration: str, caller: str, callee: str, width: int | 
         if room >= 9:  # "12…9→4…09": both ends still readable
             return fixed + pair(caller, callee, room)
     return crop(full, width)
+
+
+def path_lines(path: str, width: int) -> list[str]:
+    """``path`` in lines of at most ``width`` cells, broken after a ``/`` (a terminal would
+    fold it mid-word); a part longer than a line is cut into pieces."""
+    lines: list[str] = []
+    line = ""
+    for part in path.replace("/", "/\n").split("\n"):
+        while cells(part) > width:  # one folder name wider than a line
+            if line:
+                lines.append(line)
+                line = ""
+            piece = head(part, width)
+            lines.append(piece)
+            part = part[len(piece) :]
+        if cells(line) + cells(part) > width:
+            lines.append(line)
+            line = part
+        else:
+            line += part
+    if line or not lines:
+        lines.append(line)
+    return lines

@@ -32,6 +32,7 @@ from ccfs_tui.core.session import Session
 from ccfs_tui.core.tokens import Token, format_remaining
 from ccfs_tui.ui.actions import BY_ID, MAIN, bindings_for, first_key, key_display
 from ccfs_tui.ui.failures import notify_error
+from ccfs_tui.ui.fit import path_lines
 from ccfs_tui.ui.formatting import count, home_short, short_name, shown
 from ccfs_tui.ui.input_gate import gate_of
 from ccfs_tui.ui.messages import (
@@ -62,6 +63,9 @@ from ccfs_tui.ui.widgets.loose_call import LooseCall
 from ccfs_tui.ui.widgets.token_bar import TokenBar, bar_token
 from ccfs_tui.ui.widgets.token_jobs import TokenJobs
 from ccfs_tui.ui.widgets.tree import group_name
+
+PATH_CELLS = 33
+"""Cells of a path's line in the detail pane: its text width at 80 columns, less indent."""
 
 TLS_OFF = (
     "⚠ TLS verification is OFF: the server's identity is not checked. "
@@ -193,7 +197,8 @@ class MainScreen(Screen[None]):
             "• or set index_path in the profile, in",
         ]
         if (where := self.session.config_path) is not None:
-            lines.append(f"  {home_short(where)}")
+            # broken after a "/" to fit the narrowest pane (80 columns), never mid-word
+            lines += [f"  {line}" for line in path_lines(home_short(where), PATH_CELLS)]
         lines.append("• ccfs-tui demo: a sample on the embedded emulator")
         if self.index_hint:
             lines += ["", self.index_hint]
