@@ -206,3 +206,26 @@ def test_fetch_screen_snapshot(snap_compare: Any, day_one_index: Path, tmp_path:
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_the_sk_is_asked_for_then_the_fetch_runs(
+    make_app: AppFactory, fast_callbacks: Emulator, day_one_index: Path, tmp_path: Path
+) -> None:
+    from ui_support import SK
+
+    from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
+
+    app = make_app(
+        index_paths=[day_one_index],
+        secret=None,
+        profile_changes=fetch_profile(tmp_path, secret_prompt=True),
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        rows = len(app.store)
+        await open_fetch(pilot, DAY_TWO, DAY_TWO)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SecretPromptScreen))
+        await pilot.press(*SK, "enter")
+        await wait_for(pilot, lambda: len(app.store) > rows, timeout=20)
+        assert isinstance(app.screen, FetchScreen)

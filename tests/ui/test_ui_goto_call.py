@@ -226,3 +226,23 @@ async def test_a_call_id_with_a_space_is_refused_in_the_prompt(make_app: AppFact
         assert "one word" in str(app.screen.query_one("#goto-hint").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main_screen)
+
+
+async def test_the_sk_is_asked_for_then_the_call_is_fetched(
+    make_app: AppFactory, calls: tuple[Emulator, list[Recording], Path], tmp_path: Path
+) -> None:
+    from ui_support import SK
+
+    from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
+
+    server, recordings, index = calls
+    call_id = not_indexed(recordings, 1)
+    profile = make_profile(server.base_url, tmp_path, secret_prompt=True)
+    app = make_app(index_paths=[index], profile=profile, secret=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await go_to(pilot, call_id)
+        await wait_for(pilot, lambda: isinstance(app.screen, SecretPromptScreen))
+        await pilot.press(*SK, "enter")
+        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        assert "1 recording" in detail_text(app)

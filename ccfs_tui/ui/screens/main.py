@@ -649,6 +649,9 @@ class MainScreen(Screen[None]):
         if self.loose is not None and self.loose.call_id == call_id:
             self.show_loose(self.loose.with_(**changes))
 
+    def on_call_jobs_started(self, message: CallJobs.Started) -> None:
+        self._update_loose(message.call_id, state="fetching", received=0, message="")
+
     def on_call_jobs_received(self, message: CallJobs.Received) -> None:
         self._update_loose(message.call_id, received=message.received)
 

@@ -1,10 +1,11 @@
 """The work behind "go to call id": find the call in the store, else fetch it by its id.
 
 :class:`CallJobs` shows nothing (the main screen composes it). Its workers never touch a
-widget: they post :class:`CallJobs.Found`, :class:`CallJobs.Received`,
-:class:`CallJobs.Fetched`, :class:`CallJobs.Failed` and :class:`CallJobs.Saved`, which
-bubble to the main screen. A fetched call goes to a private folder of the cache dir
-(0700, removed when the app closes); ``d`` copies it to the download folder.
+widget: they post :class:`CallJobs.Found`, :class:`CallJobs.Started`,
+:class:`CallJobs.Received`, :class:`CallJobs.Fetched`, :class:`CallJobs.Failed` and
+:class:`CallJobs.Saved`, which bubble to the main screen. A fetched call goes to a private
+folder of the cache dir (0700, removed when the app closes); ``d`` copies it to the
+download folder.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ class CallJobs(Widget):
         store: RecordingStore
 
     @dataclass
+    class Started(Message):
+        """A fetch of ``call_id`` started (again, after the SK was typed in)."""
+
+        call_id: str
+
+    @dataclass
     class Received(Message):
         """Bytes of ``call_id``'s audio received so far."""
 
@@ -136,6 +143,7 @@ class CallJobs(Widget):
         """downloadRecord ``call_id`` into the private folder, in a worker (a new fetch
         replaces one in flight)."""
         self._fetching[self._fetch(call_id)] = call_id
+        self.post_message(self.Started(call_id))
 
     @work(exclusive=True, group="fetch", exit_on_error=False)
     async def _fetch(self, call_id: str) -> None:
