@@ -254,14 +254,34 @@ def fold(text: str) -> str:
     return text.lower().replace("\\", "/")
 
 
+SCOPES = ("agent", "vdn", "date", "day", "caller", "callee", "call")
+
+
+def scoped(word: str) -> bool:
+    scope, colon, _rest = word.partition(":")
+    return bool(colon) and scope.casefold() in SCOPES
+
+
+def oracle_words(query: str) -> list[str]:
+    """The words of ``query``; ``agent: 10`` (a scope, a space, a word without a scope of its
+    own) is one word, ``agent:10``."""
+    words = ["".join(ch for ch in raw if ord(ch) >= 32) for raw in query.split()]
+    joined: list[str] = []
+    while words:
+        word = words.pop(0)
+        if word.endswith(":") and scoped(word) and words and not scoped(words[0]):
+            word += words.pop(0)
+        joined.append(word)
+    return joined
+
+
 def oracle(row: Sequence[str], query: str) -> bool:
     """The documented query semantics, written plainly."""
     day = row[C["call_begin"]][:10]
-    for raw in query.split():
-        word = "".join(ch for ch in raw if ord(ch) >= 32)
+    for word in oracle_words(query):
         scope, colon, rest = word.partition(":")
         key = scope.casefold()
-        if colon and key in ("agent", "vdn", "date", "day", "caller", "callee", "call"):
+        if colon and key in SCOPES:
             if not rest:
                 continue
             if key in ("agent", "vdn"):
