@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.coordinate import Coordinate
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -51,7 +51,7 @@ class TokensScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for(TOKENS))
     """From the action table (ui/actions.py): the same ids as the main screen's keys."""
 
-    keys_state: reactive[tuple[str | None, bool, bool]] = reactive(
+    keys_state: var[tuple[str | None, bool, bool]] = var(
         (None, False, False), bindings=True, init=False
     )
     """What the keys depend on: the highlighted token, whether it is live, whether a

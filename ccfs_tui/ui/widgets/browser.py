@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape as escape_markup
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -63,9 +63,9 @@ Cursor = tuple[int | None, tuple[str, ...] | None, int]
 class RecordingBrowser(Vertical):
     """Browse and filter the recordings of the store (loaded here, in the background)."""
 
-    index_loading: reactive[bool] = reactive(False, bindings=True, init=False)
+    index_loading: var[bool] = var(False, bindings=True, init=False)
     """The index is still loading (not ``Widget.loading``: that would cover the browser)."""
-    problem_count: reactive[int] = reactive(0, bindings=True, init=False)
+    problem_count: var[int] = var(0, bindings=True, init=False)
     """Index lines skipped so far."""
 
     @dataclass
@@ -365,7 +365,8 @@ class RecordingBrowser(Vertical):
         if self.call_legs is None:
             self.call_legs = CdrTable()
         self.call_legs.extend(message.table)
-        self.problems.extend(message.table.problems)
+        known = {str(problem) for problem in self.problems}  # a broken zip: said once
+        self.problems.extend(p for p in message.table.problems if str(p) not in known)
         self.problem_count = len(self.problems)
         self.update_summary()
 
