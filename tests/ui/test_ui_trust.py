@@ -25,6 +25,7 @@ from ui_support import (
 )
 
 from ccfs_tui.cli import main as cli_main
+from ccfs_tui.core.cdr import cdr_sources, read_cdrs
 from ccfs_tui.core.clock import FakeClock
 from ccfs_tui.core.config import load_config
 from ccfs_tui.core.outcomes import Failure
@@ -373,16 +374,21 @@ async def test_broken_corpus_the_ui_lists_what_the_cli_prints(
     cli_problems = err.splitlines()
     cli_rows = int(out.split()[0])
     assert code == 0 and cli_rows > 0 and len(cli_problems) >= 10
+    # the corpus's CDR (_call_) lines are read too: their problems come after the index's
+    cdr_problems = [str(p) for p in read_cdrs(cdr_sources([BROKEN_CORPUS])).problems]
+    cdr_problems = [p for p in cdr_problems if p not in cli_problems]  # a broken zip: once
+    assert cdr_problems
     app = make_app(index_paths=[BROKEN_CORPUS])
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: not app.main_screen.browser.index_loading)
+        browser = app.main_screen.browser
+        await wait_for(pilot, lambda: not browser.index_loading and browser.call_legs is not None)
         await pilot.pause()
         assert len(app.store) == cli_rows  # the good lines load
-        assert [str(p) for p in app.main_screen.browser.problems] == cli_problems
+        assert [str(p) for p in browser.problems] == cli_problems + cdr_problems
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, ProblemsScreen))
         log_lines = [str(line) for line in app.screen.query_one("Log").lines]
-        assert log_lines == cli_problems
+        assert log_lines == cli_problems + cdr_problems
         shape = re.compile(re.escape(str(BROKEN_CORPUS)) + r"/[^:]+:\d+: \S.*")
         for line in log_lines:  # file:line: reason
             assert shape.fullmatch(line), line
