@@ -1,16 +1,19 @@
 """ "Go to call id" (``:``) against the emulator on loopback: a call in the index is jumped
 to (the keys typed after Enter act on it, a filter that hides it is cleared); one that is
 not is fetched by downloadRecord and shown without an index row, ``d`` saves it and ``p``
-plays it; a call of several recordings; 0300012 is one line."""
+plays it, ``l`` serves it to a browser (one URL per recording); a call of several
+recordings; 0300012 is one line."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from ui_support import (
     AK,
@@ -246,3 +249,65 @@ async def test_the_sk_is_asked_for_then_the_call_is_fetched(
         await pilot.press(*SK, "enter")
         await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
         assert "1 recording" in detail_text(app)
+
+
+async def listened(pilot: Any, count: int) -> tuple[str, ...]:
+    """``l`` on the call shown; the URLs the pane shows once ``count`` are served."""
+    app = pilot.app
+    await pilot.press("l")
+    detail = app.main_screen.detail
+    await wait_for(pilot, lambda: len(detail.listen_urls) == count, timeout=20)
+    return tuple(detail.listen_urls)
+
+
+async def get(url: str) -> httpx.Response:
+    """A browser's GET, off the event loop (the server runs in its own thread)."""
+    return await asyncio.to_thread(httpx.get, url, timeout=10)
+
+
+async def test_l_serves_a_call_not_in_the_index_to_the_browser(
+    make_app: AppFactory, calls: tuple[Emulator, list[Recording], Path], tmp_path: Path
+) -> None:
+    server, recordings, index = calls
+    call_id = not_indexed(recordings, 1)
+    environ = {"SSH_CONNECTION": "10.9.8.7 51515 10.22.26.5 22", "USER": "alice"}
+    app = make_app(
+        index_paths=[index], profile=make_profile(server.base_url, tmp_path), environ=environ
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select_first_recording(pilot)
+        await go_to(pilot, call_id)
+        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        assert app.main_screen.can_act("listen")
+        (url,) = await listened(pilot, 1)
+        page = await get(url)
+        assert page.status_code == 200 and call_id in page.text
+        audio = await get(url + "audio.wav")
+        assert audio.status_code == 200
+        assert audio.headers["content-type"] == "audio/wav"
+        assert audio.content.startswith(b"RIFF") and len(audio.content) > 1000
+        pane = str(app.main_screen.detail.query_one("#listen").render())
+        assert url in pane and "ssh -L" in pane
+        await pilot.press("j")  # the tree's recording again: not the call's URL
+        await wait_for(pilot, lambda: loose(app) is None)
+        assert app.main_screen.detail.listen_url == ""
+
+
+async def test_l_serves_each_recording_of_a_call_not_in_the_index(
+    make_app: AppFactory, calls: tuple[Emulator, list[Recording], Path], tmp_path: Path
+) -> None:
+    server, recordings, index = calls
+    call_id = not_indexed(recordings, 2)
+    app = make_app(index_paths=[index], profile=make_profile(server.base_url, tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await go_to(pilot, call_id)
+        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        urls = await listened(pilot, 2)
+        assert len(set(urls)) == 2
+        bodies = []
+        for url in urls:
+            audio = await get(url + "audio.wav")
+            assert audio.status_code == 200 and audio.content.startswith(b"RIFF")
+            bodies.append(audio.content)
+        assert bodies[0] != bodies[1]  # each URL serves its own recording

@@ -97,7 +97,7 @@ class MainScreen(Screen[None]):
     """A request or a download is in flight (Escape cancels it)."""
     loose: var[LooseCall | None] = var(None, bindings=True, init=False)
     """A call fetched by its id ("go to call id"), shown instead of the tree's recording
-    until the tree cursor moves: ``d`` and ``p`` act on it (no index row, no token)."""
+    until the tree cursor moves: ``d``, ``p`` and ``l`` act on it (no index row, no token)."""
 
     def __init__(
         self,
@@ -324,6 +324,8 @@ class MainScreen(Screen[None]):
         if rec is not None:
             self.detail.set_playback(**self._playback(rec))
             self._show_audio(rec)
+        elif self.loose is not None:
+            self._show_loose_listen(self.loose)
         jobs = self.jobs
         self.working = (
             jobs.request_running() or jobs.download_running() or self.listen_jobs.running()
@@ -434,7 +436,7 @@ class MainScreen(Screen[None]):
                 return self.renewable_token() is not None
             if action == "play" and self.jobs.player.playing:
                 return True  # a second p stops it
-            if action in ("download", "play") and self.loose is not None:
+            if action in ("download", "play", "listen") and self.loose is not None:
                 return self.loose.state == "ready"
             if action in ("copy_url", "download", "play", "reveal_token"):
                 return self.live_token_for_selection() is not None
@@ -544,7 +546,14 @@ class MainScreen(Screen[None]):
 
     def action_listen(self, _narrow: int = 0) -> None:
         """Serve the selected recording to the browser: started on first use, the server
-        gets the audio (downloaded first, with a token requested if none is live)."""
+        gets the audio (downloaded first, with a token requested if none is live); a call
+        fetched by its id: its WAVs, already here, one URL each."""
+        if (call := self.loose) is not None:
+            if not call.files:
+                self.notify("Nothing to listen to until the call is fetched.", severity="warning")
+            elif self.listen_jobs.start_server():
+                self.listen_jobs.serve_call(call.call_id, call.files)
+            return
         rec = self.selected_recording()
         if rec is None:
             self.notify("Pick a recording first (↑↓ in the tree).", severity="warning")
@@ -645,8 +654,15 @@ class MainScreen(Screen[None]):
         self.detail.show_loose(call)
         self.detail.show_legs(call.call_id, self._legs(call.call_id))
         self._show_audio(None)
+        self._show_loose_listen(call)
         if call.files:
             self.detail.set_audio(call.files[0])
+
+    def _show_loose_listen(self, call: LooseCall) -> None:
+        """The listening URLs of ``call``'s recordings, once served."""
+        listen = self.listen_jobs
+        served = listen.listening_files(call.files)
+        self.detail.set_listen_urls([each.url for each in served], listen.ssh_line())
 
     def _update_loose(self, call_id: str, **changes: object) -> None:
         if self.loose is not None and self.loose.call_id == call_id:

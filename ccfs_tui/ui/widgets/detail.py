@@ -84,6 +84,8 @@ class DetailPane(VerticalScroll):
         """A call fetched by its id, shown instead of a recording (no index row)."""
         self.listen_url = ""
         """The listening server's URL of the recording shown ("": not served)."""
+        self.listen_urls: tuple[str, ...] = ()
+        """Every URL shown: one per recording of a call fetched by its id."""
         self.ssh_line = ""
 
     def compose(self) -> ComposeResult:
@@ -198,18 +200,26 @@ class DetailPane(VerticalScroll):
     def set_listen(self, url: str, ssh_line: str = "") -> None:
         """The listening server's URL of the recording shown ("": not served) and the
         ``ssh -L`` line that brings the server to the laptop."""
-        if (url, ssh_line) == (self.listen_url, self.ssh_line):
+        self.set_listen_urls((url,) if url else (), ssh_line)
+
+    def set_listen_urls(self, urls: Sequence[str], ssh_line: str = "") -> None:
+        """The listening server's URLs of what is shown (a call fetched by its id: one per
+        recording, in the order of its list; none: not served) and the ``ssh -L`` line."""
+        urls = tuple(urls)
+        if (urls, ssh_line) == (self.listen_urls, self.ssh_line):
             return
-        self.listen_url, self.ssh_line = url, ssh_line
+        self.listen_urls, self.ssh_line = urls, ssh_line
+        self.listen_url = urls[0] if urls else ""
         widget = self.query_one("#listen", Static)
-        widget.display = bool(url)
-        if not url:
+        widget.display = bool(urls)
+        if not urls:
             return
-        lines = [
-            Content.assemble(("Listen in your browser", "bold"), (" (URL copied):", "dim")),
+        copied = " (URL copied):" if len(urls) == 1 else " (URLs copied, one per recording):"
+        lines = [Content.assemble(("Listen in your browser", "bold"), (copied, "dim"))]
+        for number, url in enumerate(urls, 1):
             # an OSC 8 hyperlink: the terminal opens it on a click (ctrl/shift-click)
-            Content.styled(url, Style(link=url, underline=True)),
-        ]
+            link = Content.styled(url, Style(link=url, underline=True))
+            lines.append(Content.assemble(f"{number}. ", link) if len(urls) > 1 else link)
         if ssh_line:
             lines.append(Content.assemble(("on your laptop first: ", "dim"), shown(ssh_line)))
         widget.update(Content("\n").join(lines))

@@ -7,16 +7,17 @@ it starts the app's one :class:`~ccfs_tui.core.listen_server.ListenServer` (the 
 private folder (0700) of the cache dir. Each recording is downloaded there in a worker (a
 recording already downloaded this session is served from where it is), registered with the
 server, its URL copied with OSC 52 and said once in a toast; :class:`ListenReady` tells the
-main screen, whose detail pane shows the URL (an OSC 8 link) and the ``ssh -L`` line. The
-server serves only what this app registered; when the app exits, the server stops and the
-folder is removed.
+main screen, whose detail pane shows the URL (an OSC 8 link) and the ``ssh -L`` line. A
+call fetched by its id (no index row, :meth:`serve_call`) is served from the WAVs already
+downloaded, one URL per recording. The server serves only what this app registered; when
+the app exits, the server stops and the folder is removed.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from ccfs_tui.core.ssh_hint import in_ssh_session
 from ccfs_tui.core.tokens import Token
 from ccfs_tui.ui.clipboard import copy_text
 from ccfs_tui.ui.failures import notify_error
-from ccfs_tui.ui.formatting import short_name
+from ccfs_tui.ui.formatting import short_name, shown
 from ccfs_tui.ui.messages import DownloadProgress, DownloadStopped, JobsChanged, ListenReady
 
 PROGRESS_STEP = 64 * 1024
@@ -74,12 +75,18 @@ class ListenJobs(Widget):
         """The private folder of the downloads, once made (removed at exit)."""
         self._served: dict[str, Listening] = {}
         """Normalised file name -> its registration."""
+        self._served_calls: dict[Path, Listening] = {}
+        """A WAV of a call fetched by its id (no index row) -> its registration."""
         self._downloads: dict[Worker[Any], Recording] = {}
 
     # ================================================================= state
     def listening(self, file_name: str) -> Listening | None:
         """How ``file_name`` is served, if it is."""
         return self._served.get(normalize_file_name(file_name))
+
+    def listening_files(self, paths: Sequence[Path]) -> list[Listening]:
+        """How the ``paths`` of a call fetched by its id are served (those that are)."""
+        return [served for path in paths if (served := self._served_calls.get(path)) is not None]
 
     def ssh_line(self) -> str:
         """The ``ssh -L`` line of the server (``""`` before it started)."""
@@ -141,7 +148,7 @@ class ListenJobs(Widget):
         listening = self.listening(recording.play_file_name)
         if listening is None or self.server is None or not self.server.running:
             return False
-        self._announce(recording, listening)
+        self._announce(f"Listening URL of {short_name(recording.play_file_name)}", listening.url)
         return True
 
     def serve_file(self, recording: Recording, path: Path, *, downloaded: bool = False) -> None:
@@ -156,8 +163,29 @@ class ListenJobs(Widget):
             notify_error(self, error)
             return
         self._served[normalize_file_name(recording.play_file_name)] = listening
-        self._announce(recording, listening)
+        self._announce(f"Listening URL of {short_name(recording.play_file_name)}", listening.url)
         self.post_message(ListenReady(recording.play_file_name, path if downloaded else None))
+
+    def serve_call(self, call_id: str, paths: Sequence[Path]) -> None:
+        """Serve the WAVs of ``call_id`` already on this machine (a call fetched by its id:
+        no index row, so the page knows only the call id), one URL per recording, and copy
+        the URL(s); served already: copy them again."""
+        server = self.server
+        if server is None or not paths:
+            return
+        for path in paths:
+            if path in self._served_calls:
+                continue
+            entry = ListenEntry(path=path, file_name=path.name, call_id=call_id)
+            try:
+                self._served_calls[path] = server.register(entry)
+            except (CcfsError, OSError) as error:  # not a WAV it can read, gone, stopped
+                notify_error(self, error)
+                return
+        urls = [served.url for served in self.listening_files(paths)]
+        what = "Listening URL" if len(urls) == 1 else f"{len(urls)} listening URLs"
+        self._announce(f"{what} of call {shown(call_id)}", "\n".join(urls))
+        self.post_message(ListenReady(paths[0].name))
 
     def download(self, recording: Recording, token: Token) -> None:
         """Download the audio of ``recording`` (with ``token``) into the private folder in a
@@ -205,15 +233,15 @@ class ListenJobs(Widget):
             self.post_message(DownloadStopped("Download cancelled."))
         self.post_message(JobsChanged())
 
-    def _announce(self, recording: Recording, listening: Listening) -> None:
-        """Copy the URL (OSC 52) and say so, with what to do with it."""
-        how = copy_text(self.app, listening.url, self._environ)
+    def _announce(self, what: str, text: str) -> None:
+        """Copy ``text``, the URL(s) (OSC 52), and say so, with what to do with it."""
+        how = copy_text(self.app, text, self._environ)
         if in_ssh_session(self._environ):
             where = "On your laptop run the ssh -L line shown, then open the URL in a browser."
         else:
             where = "Open it in a browser."
         self.notify(
-            f"Listening URL of {short_name(recording.play_file_name)} copied. {how} {where}",
+            f"{what} copied. {how} {where}",
             title="Listen",
         )
 
@@ -228,6 +256,7 @@ class ListenJobs(Widget):
         if server is not None:
             server.stop()
         self._served.clear()
+        self._served_calls.clear()
         folder, self.folder = self.folder, None
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

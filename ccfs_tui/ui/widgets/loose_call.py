@@ -1,8 +1,8 @@
 """A call shown without an index row: fetched by call id ("go to call id", downloadRecord).
 
 :class:`LooseCall` is what the main screen shows instead of the tree's recording while it
-is up (its keys act on it: ``d`` saves a copy, ``p`` plays); :class:`LooseCallView` is its
-section of the detail pane.
+is up (its keys act on it: ``d`` saves a copy, ``p`` plays, ``l`` serves it to a
+browser); :class:`LooseCallView` is its section of the detail pane.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ccfs_tui.ui.formatting import shown
 
 LooseState = Literal["fetching", "ready", "failed"]
 
-KEY_LABELS = (("download", "Save"), ("play", "Play"))
+KEY_LABELS = (("download", "Save"), ("play", "Play"), ("listen", "Listen"))
 """The keys that act on a loose call, with what they do to it."""
 
 
