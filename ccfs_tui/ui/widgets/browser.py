@@ -26,6 +26,7 @@ from textual.widgets import Input, ProgressBar, Static, Tree
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ccfs_tui.core.cdr import CdrLeg, CdrTable, cdr_sources, read_cdrs
+from ccfs_tui.core.index import IndexProblem
 from ccfs_tui.core.outcomes import failure_of
 from ccfs_tui.core.recording import Recording
 from ccfs_tui.core.recordings import RecordingStore
@@ -365,8 +366,14 @@ class RecordingBrowser(Vertical):
         if self.call_legs is None:
             self.call_legs = CdrTable()
         self.call_legs.extend(message.table)
-        known = {str(problem) for problem in self.problems}  # a broken zip: said once
-        self.problems.extend(p for p in message.table.problems if str(p) not in known)
+        # a broken zip is said once: the index reader already named the whole file
+        whole = {p.source for p in self.problems if isinstance(p, IndexProblem) and not p.line}
+        known = {str(problem) for problem in self.problems}
+        self.problems.extend(
+            p
+            for p in message.table.problems
+            if str(p) not in known and not (not p.line and p.source in whole)
+        )
         self.problem_count = len(self.problems)
         self.update_summary()
 
