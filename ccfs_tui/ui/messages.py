@@ -5,7 +5,7 @@ Each is a dataclass (Textual's ``Message`` initialises itself in ``__post_init__
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,28 @@ class DownloadProgress(Message):
     file_name: str
     done: int
     total: int | None
+
+
+PROGRESS_STEP = 64 * 1024
+"""Bytes between two progress messages of a download."""
+
+
+Progress = Callable[[int, int | None], None]
+"""A download's progress callback: bytes done, total (None: unknown)."""
+
+
+def progress_every_step(report: Callable[[int, int | None], object]) -> Progress:
+    """A download's progress callback that calls ``report`` every :data:`PROGRESS_STEP`
+    bytes and at the end (not for every chunk: one message a chunk floods the app)."""
+    last = -PROGRESS_STEP
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal last
+        if done - last >= PROGRESS_STEP or (total is not None and done >= total):
+            last = done
+            report(done, total)
+
+    return progress
 
 
 @dataclass

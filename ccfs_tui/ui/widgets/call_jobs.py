@@ -34,10 +34,8 @@ from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.recordings import RecordingStore
 from ccfs_tui.core.session import SecretNeeded, Session
 from ccfs_tui.ui.failures import notify_error
+from ccfs_tui.ui.messages import progress_every_step
 from ccfs_tui.ui.secret_ask import ask_secret
-
-PROGRESS_STEP = 64 * 1024
-"""Bytes between two :class:`CallJobs.Received` messages."""
 
 
 def call_rows(store: RecordingStore, call_id: str, cancelled: Any = lambda: False) -> list[int]:
@@ -151,13 +149,9 @@ class CallJobs(Widget):
         if self._folder is None:
             cache = private_dir(app_paths().cache_dir)
             self._folder = Path(tempfile.mkdtemp(prefix="calls-", dir=cache))
-        last = -PROGRESS_STEP
-
-        def progress(done: int, _total: int | None) -> None:
-            nonlocal last
-            if done - last >= PROGRESS_STEP:
-                last = done
-                self.post_message(self.Received(call_id, done))
+        progress = progress_every_step(
+            lambda done, _total: self.post_message(self.Received(call_id, done))
+        )
 
         audio = await fetch_call_audio(client, call_id, self._folder, progress=progress)
         durations = await asyncio.to_thread(_durations, audio.files)

@@ -44,10 +44,13 @@ from ccfs_tui.core.tokens import Token
 from ccfs_tui.ui.clipboard import copy_text
 from ccfs_tui.ui.failures import notify_error
 from ccfs_tui.ui.formatting import short_name, shown
-from ccfs_tui.ui.messages import DownloadProgress, DownloadStopped, JobsChanged, ListenReady
-
-PROGRESS_STEP = 64 * 1024
-"""Download progress messages at most every this many bytes."""
+from ccfs_tui.ui.messages import (
+    DownloadProgress,
+    DownloadStopped,
+    JobsChanged,
+    ListenReady,
+    progress_every_step,
+)
 
 
 class ListenJobs(Widget):
@@ -203,14 +206,9 @@ class ListenJobs(Widget):
     @work(exclusive=True, exit_on_error=False, group="listen")
     async def _download_worker(self, token: Token, dest: Path) -> Path:
         name = token.file_name
-        last = -PROGRESS_STEP
-
-        def progress(done: int, total: int | None) -> None:
-            nonlocal last
-            if done - last >= PROGRESS_STEP or (total is not None and done >= total):
-                last = done
-                self.post_message(DownloadProgress(name, done, total))
-
+        progress = progress_every_step(
+            lambda done, total: self.post_message(DownloadProgress(name, done, total))
+        )
         return Path(await self.session.download(token, dest, progress=progress))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -46,13 +46,11 @@ from ccfs_tui.ui.messages import (
     JobsChanged,
     PreviewNote,
     TokenIssued,
+    progress_every_step,
 )
 from ccfs_tui.ui.player import Player, player_names, where_it_plays
 from ccfs_tui.ui.screens.resend_confirm import ResendConfirmScreen
 from ccfs_tui.ui.screens.secret_prompt import SecretPromptScreen
-
-PROGRESS_STEP = 64 * 1024
-"""Download progress messages at most every this many bytes."""
 
 
 class TokenJobs(Widget):
@@ -264,14 +262,9 @@ class TokenJobs(Widget):
     @work(exclusive=True, exit_on_error=False, group="download")
     async def _download_worker(self, token: Token, play: bool) -> None:
         name = token.file_name
-        last = -PROGRESS_STEP
-
-        def progress(done: int, total: int | None) -> None:
-            nonlocal last
-            if done - last >= PROGRESS_STEP or (total is not None and done >= total):
-                last = done
-                self.post_message(DownloadProgress(name, done, total))
-
+        progress = progress_every_step(
+            lambda done, total: self.post_message(DownloadProgress(name, done, total))
+        )
         path = await self.session.download(token, progress=progress)
         self.post_message(DownloadFinished(name, path, play))
 
