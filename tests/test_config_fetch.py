@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ccfs_tui.core.callback_receiver import DEFAULT_REPLY
+from ccfs_tui.core.callback_settings import DEFAULT_REPLY
 from ccfs_tui.core.config import load_config, select_profile
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.paths import app_paths

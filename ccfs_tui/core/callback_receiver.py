@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ccfs_tui.core.callback_settings import DEFAULT_REPLY, parse_listen
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.sanitize import visible
@@ -47,8 +48,6 @@ from ccfs_tui.core.signing import VerificationError, verify_authorization
 
 MAX_BODY = 64 * 1024
 """The largest callback body read (a real one is under 300 bytes)."""
-DEFAULT_REPLY = '{"resultCode":"0","resultDesc":"success"}'
-"""The body of the 200 answer to a verified callback (configurable: ``callback_reply``)."""
 CONNECTION_TIMEOUT = 10.0
 """Seconds a connection may take to send its request."""
 RESPONSE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -67,23 +66,6 @@ class BillNotice:
     account_id: str
     received_at: datetime
     peer: str
-
-
-def parse_listen(text: str, where: str = "callback_listen") -> tuple[str, int]:
-    """``HOST:PORT`` (``[v6]:PORT``; an empty host is every IPv4 address) -> (host, port).
-
-    Raises :class:`ConfigError` naming ``where``."""
-    value = text.strip()
-    match = re.fullmatch(
-        r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\s:\[\]]*)):(?P<port>\d{1,5})", value
-    )
-    if match is None or int(match["port"]) > 65535:
-        raise ConfigError(
-            f"{where}: {visible(value, 80)!r} is not HOST:PORT.",
-            "Write e.g. 0.0.0.0:8089 (every address), 10.1.2.3:8089 or [::]:8089.",
-        )
-    host = match["v6"] or match["host"] or "0.0.0.0"
-    return host, int(match["port"])
 
 
 def _wildcard(host: str) -> bool:

@@ -46,14 +46,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ccfs_tui.core.callback_receiver import DEFAULT_REPLY, parse_listen
+from ccfs_tui.core.callback_settings import DEFAULT_REPLY, parse_listen
 from ccfs_tui.core.child_env import child_environment, register_secret_variable
 from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.keymap import KeyTable, parse_keys_table
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.sanitize import error_text
 from ccfs_tui.core.secret import Secret
-from ccfs_tui.core.signing import DEFAULT_SIGNED_HEADERS
+from ccfs_tui.core.signed_headers import DEFAULT_SIGNED_HEADERS
 from ccfs_tui.core.ui_settings import UiSettings, parse_ui_table
 
 SK_ENV = "CCFS_SECRET_KEY"

@@ -54,7 +54,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, NoReturn
 
 from ccfs_tui.core.audit import AuditLog
-from ccfs_tui.core.client import CcfsClient, Progress, RequestPreview, play_voice_url
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.config import (
     SK_ENV,
@@ -83,6 +82,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from ccfs_tui.core.client import CcfsClient, Progress, RequestPreview
     from ccfs_tui.core.signature_guard import SignatureGuard
 
 
@@ -290,6 +290,8 @@ class Session:
                 continue
             self._secret = secret
             if self._client is None:
+                from ccfs_tui.core.client import CcfsClient  # httpx: not before the first frame
+
                 self._client = CcfsClient(
                     profile,
                     secret,
@@ -496,6 +498,8 @@ class Session:
         """The playVoice URL of ``token`` at the server that issued it (``t`` from the
         session clock). Refused (``CcfsError``) for a token that is not plain text or does
         not name its server; expiry is not checked here (:meth:`check_usable`)."""
+        from ccfs_tui.core.client import play_voice_url
+
         return play_voice_url(token, int(self.clock().timestamp() * 1000))
 
     async def download(

@@ -17,9 +17,9 @@ import httpx
 
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.signed_headers import DEFAULT_SIGNED_HEADERS
 
 SCHEME = "auth-v2"
-DEFAULT_SIGNED_HEADERS: tuple[str, ...] = ("content-length", "content-type", "host")
 CONTENT_TYPE = "application/json;charset=UTF-8"
 
 
