@@ -534,6 +534,15 @@ def test_every_valid_line_survives_damage_around_it(
     assert [ascii_part(r) for r in rows if ascii_part(r) in wanted] == [ascii_part(r) for r in keep]
 
 
+def test_a_plain_file_whose_first_line_starts_like_gzip_keeps_its_valid_lines() -> None:
+    # found by the property test above: a damaged first line "\x1f\x8b\n" made the whole
+    # file a "damaged gzip" and its valid lines were lost
+    data = b"\x1f\x8b\n" + row("Y", 1).encode() + b"\n"
+    rows, problems = _load(data, "y_record.csv")
+    assert [r[COLUMNS.index("call_id")] for r in rows] == ["Y-0001"]
+    assert len(problems) == 1 and ":1:" in problems[0]
+
+
 def test_big_crlf_file_with_scattered_damage(tmp_path: Path) -> None:
     count = 30_000  # several blocks: most take the bulk path, damaged ones the careful one
     lines = [row("Q", n) for n in range(1, count + 1)]
