@@ -127,6 +127,25 @@ async def _settle_layout(pilot: Any, tree: Any) -> None:
     await _settle(pilot, lambda: tree.virtual_size.height == len(tree._tree_lines))
     await pilot.wait_for_scheduled_animations()
     await pilot.pause(0.1)
+    await _settle_screen(pilot)
+
+
+async def _settle_screen(pilot: Any, timeout: float = 10) -> None:
+    """Wait until two screenshots 0.1 s apart are the same (a scroll or a pane laid out
+    once more after a refresh would otherwise land in the snapshot on a loaded machine:
+    the stacked 60x20 snapshot failed once in CI and never here)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    before = pilot.app.export_screenshot()
+    while loop.time() < deadline:
+        await pilot.pause(0.1)
+        now = pilot.app.export_screenshot()
+        if now == before:
+            return
+        before = now
+    raise AssertionError("the screen kept changing")
 
 
 def main_scene(index: Path, download_dir: Path) -> Scene:
