@@ -31,6 +31,7 @@ from typing import Any
 
 from textual import events, messages
 from textual.message_pump import MessagePump
+from textual.widgets import Footer
 
 MAX_HOLD = 10.0
 """Seconds a hold keeps the keys back at most (a search of a huge index that never answers)."""
@@ -204,7 +205,19 @@ def gate_of(node: Any) -> InputGate | None:
 
 
 def app_pumps(app: Any) -> Iterator[MessagePump]:
-    """The app, every screen on its stack and every widget of those screens."""
+    """The app, every screen on its stack and every widget of those screens but the key
+    footers.
+
+    A footer never takes a key nor moves the focus, and it rebuilds its keys after the
+    refresh that follows a change of focus (``/`` opens the filter, Escape closes it):
+    waiting for the mounting of its keys held the next key of a burst back by 25-50 ms
+    in a real terminal, for nothing a key could depend on."""
     yield app
     for screen in list(app.screen_stack):
-        yield from screen.walk_children(with_self=True)
+        stack = [screen]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Footer):
+                continue
+            yield node
+            stack.extend(reversed(node._nodes))
