@@ -9,7 +9,7 @@ busy reading the head; the parent polls that file (every 2 ms) once its own part
 maps the helper's codes to the store's (:func:`prepared_rows`) and adds the blocks in order.
 
 It serves the "fully loaded" figure only (the first rows show before it starts); turn it
-off with ``CCFS_LOAD_HELPER=0`` (:func:`.helper_process.helpers_allowed`).
+off with ``CCFS_LOAD_HELPER=0`` (:func:`loading.helper_allowed`).
 """
 
 from __future__ import annotations
@@ -24,16 +24,18 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+from ccfs_tui.core.child_env import child_environment
 from ccfs_tui.core.index import Span
 from ccfs_tui.core.recordings.blocks import PreparedRows
 from ccfs_tui.core.recordings.group_keys import CodeMap
-from ccfs_tui.core.recordings.helper_process import spawn
 
 HELPER_STALL = 30.0
 """Seconds without a byte from the helper after which it is given up (and killed)."""
 MODULE = "ccfs_tui.core.recordings.load_helper_process"
+_CHECKOUT = Path(__file__).resolve().parents[3]  # the folder holding ccfs_tui/
 
 
 class LoadHelper:
@@ -63,9 +65,22 @@ class LoadHelper:
                 fd, path = tempfile.mkstemp(prefix="ccfs-tui-load-")
         except OSError:
             return None
+        pythonpath = os.environ.get("PYTHONPATH")
+        env = {  # no SK in the helper's environment; this checkout's package first
+            **child_environment(),
+            "PYTHONPATH": str(_CHECKOUT) + (os.pathsep + pythonpath if pythonpath else ""),
+        }
+        command = [sys.executable, "-m", MODULE, "--load-helper"]
         request = {"spans": spans, "chunk_size": chunk_size, "done": done, "total": total}
-        process = spawn(MODULE, "--load-helper", {**request, "fd": fd}, pass_fds=(fd,))
-        if process is None:
+        try:
+            process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, env=env, pass_fds=(fd,),
+            )  # fmt: skip
+            assert process.stdin is not None
+            process.stdin.write(pickle.dumps({**request, "fd": fd}, pickle.HIGHEST_PROTOCOL))
+            process.stdin.close()
+        except (OSError, ValueError):
             cls._discard(fd, path)
             return None
         return cls(process, fd, path)

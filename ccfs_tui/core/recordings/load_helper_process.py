@@ -18,7 +18,6 @@ from typing import Any
 from ccfs_tui.core.index import iter_spans
 from ccfs_tui.core.recordings.blocks import prepare_rows
 from ccfs_tui.core.recordings.group_keys import GroupCodes
-from ccfs_tui.core.recordings.helper_process import write_frame
 
 
 def peak_memory() -> int:
@@ -41,7 +40,12 @@ def main() -> int:
     sent = {"vdn": 0, "agent": 0}
 
     def send(frame: dict[str, Any], parts: Sequence[bytes] = ()) -> None:
-        write_frame(out, frame, parts)
+        frame["parts"] = [len(part) for part in parts]
+        data = pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+        for part in parts:
+            out.write(part)
 
     try:
         for chunk in iter_spans(

@@ -11,7 +11,7 @@ figure quicker, and ``python -m benchmarks --load-helper both`` measures it on a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 from ccfs_tui.core.index import (
@@ -23,7 +23,6 @@ from ccfs_tui.core.index import (
     iter_spans,
     split_index,
 )
-from ccfs_tui.core.recordings.helper_process import helpers_allowed, usable_cores
 from ccfs_tui.core.recordings.load_helper import LoadHelper, prepared_rows
 from ccfs_tui.core.recordings.store import RecordingStore
 
@@ -31,11 +30,19 @@ HELPER_MIN_BYTES = 32 << 20
 """Plain index input from this size on is read by two processes (see :func:`load_index`)."""
 HEAD_SHARE = 0.40
 """The share of the bytes read here; the helper reads the rest (this process also draws)."""
+HELPER_SWITCH = "CCFS_LOAD_HELPER"
+"""The environment variable that turns the load helper off when it is ``0``."""
 LOAD_MAX_WAIT = 0.15
 """The loader's longest wait (a step: a chunk of about 20,000 rows); it waits only while a
 search runs, not after it. Measured in tmux at 1M rows with a query typed every ~0.4 s all
 through the load: answers p50 462 -> 323 ms, the load 3.4 -> 3.0 s (waiting 0.3 s after each
 new query too: answers p50 204 ms, but the load took 10.8 s)."""
+
+
+def helper_allowed(environ: Mapping[str, str] = os.environ) -> bool:
+    """False when :data:`HELPER_SWITCH` is ``0`` in ``environ``: then :func:`load_index`
+    reads everything in this process (the first rows show as soon either way)."""
+    return environ.get(HELPER_SWITCH, "").strip() != "0"
 
 
 @dataclass(slots=True)
@@ -65,12 +72,12 @@ def load_index(
     blocks (columns, group keys with its own codes, key counts); its blocks are added once
     the head is in, its codes mapped to the store's. Problems keep their file line numbers.
     If the helper cannot start or fails, the tail is read here. No helper with ``helper``
-    false or ``CCFS_LOAD_HELPER=0`` (:func:`.helper_process.helpers_allowed`).
+    false or ``CCFS_LOAD_HELPER=0`` (:func:`helper_allowed`).
     It stops, adding nothing more, as soon as ``cancelled()`` is true; close the iterator
     to stop early too. Either way the helper is killed. Before each step it waits while a
     search runs (:meth:`RecordingStore.yield_to_searches`; the helper process reads on).
     """
-    helper = helper and helpers_allowed() and usable_cores() > 1
+    helper = helper and helper_allowed() and usable_cores() > 1
     plan = split_index(paths, HEAD_SHARE, HELPER_MIN_BYTES) if helper else None
     if plan is None:
         for chunk in iter_index(paths, chunk_size=chunk_size, first_chunk_size=first_chunk_size):
@@ -145,6 +152,14 @@ def load_index(
 
 def _source_index(spans: list[Span], source: str) -> int:
     return next((i for i, span in enumerate(spans) if span.source == source), len(spans))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 class _ProblemMerge:

@@ -29,11 +29,9 @@ from ccfs_tui.core.recording import COLUMNS, Recording
 from ccfs_tui.core.recordings.blocks import PreparedRows, Snapshot, prepare_rows
 from ccfs_tui.core.recordings.columns import SPLIT_KINDS, SplitColumn
 from ccfs_tui.core.recordings.group_keys import CodeMap, GroupCodes, day_text
-from ccfs_tui.core.recordings.helper_process import helpers_allowed, usable_cores
 from ccfs_tui.core.recordings.query import parse_query
 from ccfs_tui.core.recordings.search import Searcher
 from ccfs_tui.core.recordings.selection import Selection
-from ccfs_tui.core.recordings.split_helper import SPLIT_HELPER_MIN_ROWS, split_elsewhere
 from ccfs_tui.core.recordings.tree import GroupTree
 
 SEARCH_QUIET = 0.3
@@ -189,29 +187,11 @@ class RecordingStore:
                 return
             time.sleep(0.005)
 
-    def split_columns(
-        self, cancelled: Callable[[], bool] = lambda: False, helper: bool = True
-    ) -> bool:
+    def split_columns(self, cancelled: Callable[[], bool] = lambda: False) -> bool:
         """Split the search columns of every block not split yet, and find its row offsets
         (in the background, once loaded: see :class:`columns.SplitColumn`). Searches use the
         splits from then on; until then they scan the columns. False when ``cancelled()``
-        stopped it. Each step here gives way to searches (:meth:`yield_to_searches`).
-
-        A big store on a machine with a second core is split by a helper process
-        (:mod:`.split_helper`: this process's GIL stays free for the user's first queries;
-        ``helper`` false or ``CCFS_LOAD_HELPER=0``: not); what it leaves is split here."""
-        blocks = self._snapshot.blocks
-        if (
-            helper
-            and self._snapshot.rows >= SPLIT_HELPER_MIN_ROWS
-            and helpers_allowed()
-            and usable_cores() > 1
-        ):
-            for index, splits in split_elsewhere(blocks, SPLIT_KINDS, cancelled):
-                block = blocks[index]
-                block.splits = {**splits, **block.splits}
-                self.yield_to_searches(cancelled)
-                block.line(0)  # its row offsets, while the helper splits the next block
+        stopped it. Each step gives way to searches (:meth:`yield_to_searches`)."""
         for block in self._snapshot.blocks:
             self.yield_to_searches(cancelled)
             block.line(0)  # its row offsets: a recording or a narrow group at once
