@@ -27,6 +27,7 @@ from ccfs_tui.core.session import Session
 from ccfs_tui.core.ui_settings import read_ui_settings, save_theme
 from ccfs_tui.ui.actions import keymap_for, resolve
 from ccfs_tui.ui.commands import palette_commands, theme_commands
+from ccfs_tui.ui.drawing import hold_drawing
 from ccfs_tui.ui.formatting import home_short, shown, shown_lines
 from ccfs_tui.ui.input_gate import START, Batch, InputGate, app_pumps
 from ccfs_tui.ui.messages import MainReady, ProfileSwitched
@@ -101,7 +102,7 @@ class CcfsApp(App[int]):
             prepare_index=prepare_index,
         )
         self.input_gate = InputGate(
-            lambda: app_pumps(self), self._route_input, Batch(self._begin_batch, self._end_burst)
+            lambda: app_pumps(self), self._route_input, Batch(lambda: hold_drawing(self))
         )
         """Every key and paste, whole and in order (see input_gate); keys typed before the
         main screen is up wait for it."""
@@ -119,13 +120,6 @@ class CcfsApp(App[int]):
             self.store.typing()  # the loader and the column split give way meanwhile
             return
         await super().on_event(event)
-
-    def _end_burst(self) -> None:
-        """The keys of a burst are through: draw what they did (the screen's drawing was
-        held back meanwhile; its next look for work resumes it)."""
-        self._end_batch()
-        if self._batch_count == 0 and self.screen_stack:
-            self.screen.check_idle()
 
     async def _route_input(self, event: events.Event) -> None:
         """The gate lets ``event`` through: Textual routes it (priority bindings, then the

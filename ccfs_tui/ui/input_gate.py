@@ -64,23 +64,25 @@ class Batch:
     let through, then one frame with all of them. Between two keys of a burst the event
     loop would otherwise draw the screen as each key left it (10-20 ms a frame at 120x36
     after ``/`` opens the filter), and the answer to the whole burst waited for every one
-    of those frames. ``begin`` / ``end`` are the app's (Textual's batch update)."""
+    of those frames. ``hold`` holds the drawing back until the function it returns is
+    called (:func:`ui.drawing.hold_drawing`)."""
 
-    def __init__(self, begin: Callable[[], None], end: Callable[[], None]) -> None:
-        self._begin = begin
-        self._end = end
+    def __init__(self, hold: Callable[[], Callable[[], None]]) -> None:
+        self._hold = hold
+        self._release: Callable[[], None] | None = None
         self.since: float | None = None
         """When the current batch began (None: drawing as usual)."""
 
     def start(self) -> None:
         if self.since is None:
-            self._begin()
+            self._release = self._hold()
             self.since = monotonic()
 
     def stop(self) -> None:
-        if self.since is not None:
-            self.since = None
-            self._end()
+        release, self._release = self._release, None
+        self.since = None
+        if release is not None:
+            release()
 
     def overdue(self) -> bool:
         return self.since is not None and monotonic() - self.since > BURST_MAX_QUIET

@@ -1,10 +1,11 @@
-"""A burst of keys (a paste, typeahead) is drawn once, at its end: the screen is not drawn
+"""A burst of keys (a paste, typeahead) is drawn once, at its end, with its answer: the screen is not drawn
 between two of its keys (each such frame delayed the answer to the whole burst), and it is
 never left undrawn: not after the burst, not while the keys wait for a hold (Enter in the
 filter waiting for its first match), not while one key's work runs long."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from test_ui_input import burst, filter_value, settled, type_text
@@ -18,17 +19,19 @@ def count_batches(app: CcfsApp) -> dict[str, int]:
     batch = app.input_gate._batch
     assert batch is not None
     counts = {"begin": 0, "end": 0}
-    begin, end = batch._begin, batch._end
+    hold = batch._hold
 
-    def counted_begin() -> None:
+    def counted_hold() -> Callable[[], None]:
         counts["begin"] += 1
-        begin()
+        release = hold()
 
-    def counted_end() -> None:
-        counts["end"] += 1
-        end()
+        def counted_release() -> None:
+            counts["end"] += 1
+            release()
 
-    batch._begin, batch._end = counted_begin, counted_end
+        return counted_release
+
+    batch._hold = counted_hold
     return counts
 
 
@@ -90,3 +93,30 @@ async def test_the_screen_is_drawn_while_keys_wait_for_a_hold(make_app: AppFacto
         real_search(*waiting[-1])
         await settled(pilot, app)
         assert drawn(app)
+
+
+async def test_a_search_holds_the_drawing_for_its_answer_a_moment_only(
+    make_app: AppFactory,
+) -> None:
+    """The typed text and its answer come in one frame; a search that does not answer
+    within 0.1 s lets the screen show the typed text anyway."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        browser = app.main_screen.browser
+        real_search = browser._search
+        waiting: list[tuple[str, int, bool]] = []
+
+        def held_search(query: str, generation: int, catch_up: bool) -> None:
+            waiting.append((query, generation, catch_up))
+
+        browser._search = held_search  # type: ignore[method-assign]
+        type_text(app, "/1001")
+        await wait_for(pilot, lambda: waiting and not drawn(app))  # held for the answer
+        await wait_for(pilot, lambda: drawn(app), timeout=2)  # ... 0.1 s at most
+        assert "1001" in app.export_screenshot()
+        browser._search = real_search  # type: ignore[method-assign]
+        burst(app, "2")  # answered this time: held, then drawn with the answer
+        await wait_for(pilot, lambda: filter_value(app) == "10012")
+        await wait_for(pilot, lambda: drawn(app) and browser.applied_query == "10012")
+        assert browser._drawing_held is None
