@@ -738,7 +738,8 @@ def table(result: dict[str, Any]) -> str:
     rows = result["rows"]
     n = f"{rows / 1e6:g}M" if rows >= 1_000_000 else f"{rows / 1e3:g}k"
 
-    def filters(label: str, found: list[dict[str, Any]]) -> str:
+    def filters(label: str, found: list[dict[str, Any]], target_ms: int = 100) -> str:
+        """``target_ms``: issue 10's target, 100 ms once loaded, 200 ms during the load."""
         times = [f["seconds"] for f in found if f["correct"]]
         if not times:
             return f"| filter keystroke -> screen shows the result, {label} | none measured | | | |"
@@ -746,7 +747,8 @@ def table(result: dict[str, Any]) -> str:
         return (
             f"| filter keystroke -> screen shows the result, {n} rows, {label}: p95 of "
             f"{len(times)} (p50 {_ms(times, 0.5)}, max {max(times) * 1000:.0f} ms) | "
-            f"{p95 * 1000:.0f} ms | <= 100 ms | 100 ms (target) | {p95 * 10:.2f}x |"
+            f"{p95 * 1000:.0f} ms | <= {target_ms} ms | {target_ms} ms (target) | "
+            f"{p95 * 1000 / target_ms:.2f}x |"
         )
 
     settled = result["settled"]
@@ -778,7 +780,7 @@ def table(result: dict[str, Any]) -> str:
             f"{result['loaded_off_ratio']:.2f}x |"
         )
     lines += [
-        filters("typed during the load (answer over the rows read so far)", result["during"]),
+        filters("typed during the load (answer over the rows read so far)", result["during"], 200),
         filters(
             f"typed right after the load (search columns being split; idle again "
             f"+{result['idle_from_load']:.1f} s after the load)",
