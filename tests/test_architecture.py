@@ -42,3 +42,17 @@ def test_version_does_not_import_textual_or_httpx() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
+
+
+def test_the_app_draws_its_first_frame_without_the_network_modules() -> None:
+    """httpx (the client), the callback receiver, the fetch screen and the listening server
+    (http.server) come with their first use, not before the first frame (each cost
+    milliseconds of it)."""
+    code = (
+        "import sys\nimport ccfs_tui.ui.app\n"
+        "late = ('httpx', 'http.server', 'ccfs_tui.core.listen_server',\n"
+        "        'ccfs_tui.core.callback_receiver', 'ccfs_tui.ui.screens.fetch')\n"
+        "print(sorted(m for m in late if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")

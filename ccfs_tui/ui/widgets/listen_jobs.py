@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.widget import Widget
@@ -28,13 +28,6 @@ from textual.worker import Worker, WorkerState
 from ccfs_tui.core.atomic import private_dir
 from ccfs_tui.core.download_files import download_name
 from ccfs_tui.core.errors import CcfsError
-from ccfs_tui.core.listen_server import (
-    DEFAULT_BIND,
-    ListenEntry,
-    ListenError,
-    Listening,
-    ListenServer,
-)
 from ccfs_tui.core.outcomes import failure_of
 from ccfs_tui.core.paths import app_paths
 from ccfs_tui.core.recording import Recording, normalize_file_name
@@ -51,6 +44,9 @@ from ccfs_tui.ui.messages import (
     ListenReady,
     progress_every_step,
 )
+
+if TYPE_CHECKING:  # the server (http.server) comes with the first l, not at start-up
+    from ccfs_tui.core.listen_server import Listening, ListenServer
 
 
 class ListenJobs(Widget):
@@ -126,6 +122,8 @@ class ListenJobs(Widget):
         says why). A server bound off loopback is said loudly, once."""
         if self.server is not None and self.server.running:
             return True
+        from ccfs_tui.core.listen_server import DEFAULT_BIND, ListenError, ListenServer
+
         profile = self.session.profile
         bind = profile.listen_bind if profile is not None else DEFAULT_BIND
         port = profile.listen_port if profile is not None else 0
@@ -160,6 +158,8 @@ class ListenJobs(Widget):
         server = self.server
         if server is None:
             return
+        from ccfs_tui.core.listen_server import ListenEntry
+
         try:
             listening = server.register(ListenEntry.from_recording(recording, path))
         except (CcfsError, OSError) as error:  # not a WAV it can read, gone, stopped
@@ -176,6 +176,8 @@ class ListenJobs(Widget):
         server = self.server
         if server is None or not paths:
             return
+        from ccfs_tui.core.listen_server import ListenEntry
+
         for path in paths:
             if path in self._served_calls:
                 continue
