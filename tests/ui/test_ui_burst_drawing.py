@@ -1,7 +1,8 @@
-"""A burst of keys (a paste, typeahead) is drawn once, at its end, with its answer: the screen is not drawn
-between two of its keys (each such frame delayed the answer to the whole burst), and it is
-never left undrawn: not after the burst, not while the keys wait for a hold (Enter in the
-filter waiting for its first match), not while one key's work runs long."""
+"""A burst of keys (a paste, typeahead) is drawn once, at its end, with its answer: the
+screen is not drawn between two of its keys (each such frame delayed the answer to the
+whole burst), and it is never left undrawn: not after the burst, not while the keys wait
+for a hold (Enter in the filter waiting for its first match), not while one key's work
+runs long."""
 
 from __future__ import annotations
 
