@@ -244,12 +244,12 @@ def test_leap_day_and_impossible_dates(tmp_path: Path) -> None:
 
 def test_empty_file() -> None:
     path = BROKEN / "20260307_9_record.csv"
-    assert read(path) == ([], [f"{path}:0: empty file"])
+    assert read(path) == ([], [f"{path}: empty file"])
 
 
 def test_file_of_blank_lines_counts_as_empty(tmp_path: Path) -> None:
     path = write(tmp_path / "b_record.csv", b"\n\r\n  \n")
-    assert read(path) == ([], [f"{path}:0: empty file"])
+    assert read(path) == ([], [f"{path}: empty file"])
 
 
 def test_header_only_file_is_not_a_problem(tmp_path: Path) -> None:
@@ -262,7 +262,7 @@ def test_truncated_gzip_keeps_the_lines_before_the_damage() -> None:
     assert len(rows) > 100
     assert ids(rows) == [f"T-{n:04d}" for n in range(1, len(rows) + 1)]
     assert len(problems) == 1
-    assert problems[0].startswith(f"{path}:0: gzip data is damaged")
+    assert problems[0].startswith(f"{path}: gzip data is damaged")
 
 
 def test_zip_without_a_record_member() -> None:
@@ -270,7 +270,7 @@ def test_zip_without_a_record_member() -> None:
     rows, problems = read(path)
     assert rows == []
     assert problems == [
-        f"{path}:0: no *_record*.csv file in this zip (members: 20260307_11_call.csv)"
+        f"{path}: no *_record*.csv file in this zip (members: 20260307_11_call.csv)"
     ]
 
 
@@ -281,9 +281,9 @@ def test_corrupt_zip_and_misnamed_archives(tmp_path: Path) -> None:
     rows, problems = read(corrupt, not_zip, not_gz)
     assert rows == []
     assert problems == [
-        f"{corrupt}:0: not a readable zip archive (BadZipFile: File is not a zip file)",
-        f"{not_zip}:0: not a zip archive (the file name ends in .zip); skipped",
-        f"{not_gz}:0: not gzip data (the file name ends in .gz); skipped",
+        f"{corrupt}: not a readable zip archive (BadZipFile: File is not a zip file)",
+        f"{not_zip}: not a zip archive (the file name ends in .zip); skipped",
+        f"{not_gz}: not gzip data (the file name ends in .gz); skipped",
     ]
 
 
@@ -298,7 +298,7 @@ def test_damaged_zip_member_is_reported_under_its_member_name(tmp_path: Path) ->
     path = write(tmp_path / "z.zip", bytes(raw))
     rows, problems = read(path)
     assert len(problems) == 1
-    assert problems[0].startswith(f"{path}!z_record.csv:0: zip member data is damaged")
+    assert problems[0].startswith(f"{path}!z_record.csv: zip member data is damaged")
     assert ids(rows) == [f"Z-{n:04d}" for n in range(1, len(rows) + 1)]
 
 
@@ -328,7 +328,7 @@ def test_utf16_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "u_record.csv", (row("U", 1) + "\n").encode("utf-16"))
     rows, problems = read(path)
     assert rows == []
-    assert problems == [f"{path}:0: UTF-16 text is not supported; save the index as UTF-8"]
+    assert problems == [f"{path}: UTF-16 text is not supported; save the index as UTF-8"]
 
 
 def test_missing_path_fifo_and_a_folder_without_index_files(tmp_path: Path) -> None:
@@ -341,9 +341,9 @@ def test_missing_path_fifo_and_a_folder_without_index_files(tmp_path: Path) -> N
     rows, problems = read(missing, fifo, empty_dir, good)
     assert len(rows) == 8
     assert problems == [
-        f"{missing}:0: no such file or folder",
-        f"{fifo}:0: not a regular file (a pipe, socket or device); skipped",
-        f"{empty_dir}:0: no *_record*.csv, *_record*.csv.gz or *.zip files in this folder",
+        f"{missing}: no such file or folder",
+        f"{fifo}: not a regular file (a pipe, socket or device); skipped",
+        f"{empty_dir}: no *_record*.csv, *_record*.csv.gz or *.zip files in this folder",
     ]
 
 
@@ -412,7 +412,7 @@ def test_problems_are_capped_per_file(tmp_path: Path) -> None:
     rows, problems = read(path)
     assert ids(rows) == ["P-0001"]
     assert len(problems) == MAX_PROBLEMS_PER_FILE + 1
-    assert problems[-1] == f"{path}:0: {extra} more skipped lines not listed"
+    assert problems[-1] == f"{path}: {extra} more skipped lines not listed"
 
 
 # --------------------------------------------------------------------------- streaming

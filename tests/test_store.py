@@ -656,7 +656,7 @@ def test_problems_over_both_parts_are_capped_once(
     assert len(s) == 2_000 - 40
     assert len(problems) == 31
     assert [int(p.split(":")[-2]) for p in problems[:30]] == [1 + 50 * i for i in range(30)]
-    assert problems[-1] == f"{path}:0: 10 more skipped lines not listed"
+    assert problems[-1] == f"{path}: 10 more skipped lines not listed"
 
 
 def test_when_the_helper_stops_half_way_the_rest_is_read_here(

@@ -193,7 +193,9 @@ def test_a_secret_command_printing_bytes_is_a_config_error() -> None:
 
 # --------------------------------------------------------------------------- index files
 
-PROBLEM = re.compile(r"(?P<file>.+?(?:\.csv|\.gz|\.zip)(?:![^:]+)?):(?P<line>\d+): (?P<why>\S.*)")
+PROBLEM = re.compile(
+    r"(?P<file>.+?(?:\.csv|\.gz|\.zip)(?:![^:]+)?)(?::(?P<line>\d+))?: (?P<why>\S.*)"
+)  # FILE:LINE: reason, or FILE: reason for a whole file
 
 
 def test_index_command_prints_every_skipped_line_on_stderr() -> None:
@@ -213,9 +215,9 @@ def test_index_command_prints_every_skipped_line_on_stderr() -> None:
         "20260307_8_record.csv:2: ",  # wrong column count (19)
         "20260307_8_record.csv:3: ",  # wrong column count (17)
         "20260307_8_record.csv:13: ",  # binary (NUL)
-        "20260307_9_record.csv:0: ",  # empty
+        "20260307_9_record.csv: ",  # empty
         "20260307_10_record.csv.gz:",  # truncated gzip
-        "20260307_11.zip:0: ",  # zip without a record file
+        "20260307_11.zip: ",  # zip without a record file
         "20260307_13_record.csv:",  # random bytes
         "20260307_14_record.csv:4: ",  # mixed UTF-8 / GB18030 lines, then undecodable bytes
         # a 1 MiB line between two good ones (gzipped in the repo: 1.4 KB; made with
@@ -229,7 +231,7 @@ def test_index_command_fails_when_nothing_loads(tmp_path: Path) -> None:
     done = ccfs("index", str(CORPUS / "broken" / "20260307_13_record.csv"), str(tmp_path / "x"))
     assert done.returncode == 1
     assert done.stdout == f"0 recordings, {len(done.stderr.splitlines())} skipped line(s)\n"
-    assert f"{tmp_path / 'x'}:0: no such file or folder" in done.stderr
+    assert f"{tmp_path / 'x'}: no such file or folder" in done.stderr
 
 
 def test_unreadable_index_paths_are_reported_and_the_rest_loads(
@@ -254,6 +256,6 @@ def test_unreadable_index_paths_are_reported_and_the_rest_loads(
     out, err = capsys.readouterr()
     assert code == 0 and out == "8 recordings, 2 skipped line(s)\n"
     assert err.splitlines() == [
-        f"{locked}:0: cannot read: Permission denied",
-        f"{under_a_file}:0: cannot read: Not a directory",
+        f"{locked}: cannot read: Permission denied",
+        f"{under_a_file}: cannot read: Not a directory",
     ]

@@ -18,7 +18,8 @@ def register(sub: Subcommands) -> None:
         "index",
         help="check index files: count rows, list skipped lines",
         description="Read index files as the TUI would, without opening it: print how many "
-        "recordings they hold and, on stderr, every skipped line as FILE:LINE: reason. "
+        "recordings they hold and, on stderr, every skipped line as FILE:LINE: reason "
+        "(a file that cannot be read at all: FILE: reason). "
         "Exit 1 when nothing could be read.",
     )
     idx.add_argument("paths", nargs="+", type=Path, metavar="INDEX", help=INDEX_HELP)

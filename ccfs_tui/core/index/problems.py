@@ -17,4 +17,7 @@ class IndexProblem:
     reason: str
 
     def __str__(self) -> str:
+        """``FILE:LINE: reason``, or ``FILE: reason`` for a whole file (never a line 0)."""
+        if not self.line:
+            return f"{self.source}: {self.reason}"
         return f"{self.source}:{self.line}: {self.reason}"
