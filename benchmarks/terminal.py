@@ -548,7 +548,7 @@ def measure(args: Any, index: Path, rows: int) -> dict[str, Any]:
                + pick_unscoped(index, max(1, args.unscoped // 2))[: args.unscoped])  # fmt: skip
     after = pick_queries(index, max(1, args.after // 5), seed=13)[: args.after]
     during = pick_queries(index, max(1, args.during // 5), seed=11)[: args.during]
-    queries = [q for _, q in settled + after + during] + [q[:-1] for _, q in settled]
+    queries = [q for _, q in settled + after + during] + [q[:-1] for _, q in settled + after]
     expected = expected_answers(index, list(dict.fromkeys(queries)), workdir)
     mode = getattr(args, "load_helper", "on")
     helper = mode != "off"  # the helper setting of every run but the extra launches
@@ -571,6 +571,9 @@ def measure(args: Any, index: Path, rows: int) -> dict[str, Any]:
                         f"{launch['first_frame']:.2f} s, fully loaded {launch['loaded']:.2f} s, "
                         f"csv.reader {csv_seconds:.2f} s"
                     )
+            out["after_last_key"] = _after_last_key(
+                tmux, workdir, index, rows, expected, after, helper
+            )
             out["during"] = _during(tmux, workdir, index, rows, expected, during, helper)
             out["idle"] = _idle(tmux, workdir, index, rows, 200, args.idle, helper)
             out["idle0"] = _idle(tmux, workdir, index, rows, 0, args.idle, helper)
@@ -613,6 +616,25 @@ def _launch(
     out["helper_peak"] = run.watch.helper_peak
     out["helper"] = run.watch.helper_seen
     return out
+
+
+def _after_last_key(
+    tmux: Tmux,
+    workdir: Path,
+    index: Path,
+    rows: int,
+    expected: Expected,
+    queries: list[tuple[str, str]],
+    helper: bool = True,
+) -> list[dict[str, Any]]:
+    """Right after the load, while the search columns are split: each query typed as a
+    person types it (all but its last key, answered, then the last key alone, timed)."""
+    run = Session(tmux, workdir, index, helper=helper)
+    run.start()
+    run.wait_loaded(rows)
+    found = [run.query(kind, query, expected, last_key=True) for kind, query in queries]
+    run.stop()
+    return found
 
 
 def _during(
@@ -700,6 +722,7 @@ def summarize(out: dict[str, Any], rows: int) -> dict[str, Any]:
         "helper_peak": median(x["helper_peak"] for x in launches),
         "after": first.get("after", []),
         "after_done": first.get("after_done", float("nan")),
+        "after_last_key": out.get("after_last_key", []),
         "settled": first.get("settled", []),
         "last_key": first.get("last_key", []),
         "during": out["during"]["filters"],
@@ -787,6 +810,10 @@ def table(result: dict[str, Any]) -> str:
             result["after"],
         ),
     ]
+    if result.get("after_last_key"):
+        lines.append(filters("typed right after the load, the query's last key (the rest "
+                             "typed and answered first, as a person types)",
+                             result["after_last_key"]))  # fmt: skip
     if main:
         lines.append(filters("once idle, the whole query as one burst: call id, number "
                              "prefix, agent, date, file name", main))  # fmt: skip
@@ -829,7 +856,12 @@ def table(result: dict[str, Any]) -> str:
             f"load took {result['during_loaded']:.2f} s and the app's peak memory was "
             f"{result['during_hwm'] / 2**20:.0f} MB."
         )
-    typed = result["after"] + result["settled"] + result.get("last_key", [])
+    typed = (
+        result["after"]
+        + result.get("after_last_key", [])
+        + result["settled"]
+        + result.get("last_key", [])
+    )
     wrong = [f["query"] for f in typed if not f["correct"]]
     if wrong:
         notes.append(f"WARNING: terminal filter answers never shown: {wrong}")
