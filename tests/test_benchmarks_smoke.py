@@ -42,4 +42,5 @@ def test_the_benchmark_prints_every_figure(tmp_path: Path) -> None:
         terminal = result["terminal"]
         assert terminal["idle_live"] == 200
         assert len(terminal["settled"]) == 7
-        assert all(f["correct"] for f in terminal["settled"] + terminal["after"])
+        typed = terminal["settled"] + terminal["after"] + terminal["after_last_key"]
+        assert terminal["after_last_key"] and all(f["correct"] for f in typed)
