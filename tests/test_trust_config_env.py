@@ -3,11 +3,11 @@ the SK in their environment, and a clock years away is one line (issue 14 B)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -98,17 +98,17 @@ def test_secret_command_does_not_inherit_the_sk(tmp_path: Path, monkeypatch) -> 
 
 
 def test_player_does_not_inherit_the_sk(tmp_path: Path, monkeypatch) -> None:
-    from ccfs_tui.ui.player import start_player
+    """The app's player (``p``) runs without the SK's variables in its environment."""
+    from ccfs_tui.ui.player import Player
 
     monkeypatch.setenv("CCFS_SECRET_KEY", MARKER_SK)
     monkeypatch.setenv("UNRELATED_VAR", "kept")
     seen = tmp_path / "env.txt"
-
-    async def run() -> None:
-        process = await start_player(["/bin/sh", "-c", 'env > "$0"'], seen)
-        await process.wait()
-
-    asyncio.run(run())
+    player = Player(finder=lambda: ["/bin/sh", "-c", 'env > "$0"'])
+    assert player.play(seen) == "sh"
+    deadline = time.monotonic() + 10
+    while player.playing and time.monotonic() < deadline:
+        time.sleep(0.02)
     env = seen.read_text()
     assert MARKER_SK not in env and "UNRELATED_VAR=kept" in env
 

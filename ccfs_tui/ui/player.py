@@ -8,14 +8,13 @@ runs on: over SSH that is the jump host, which :func:`where_it_plays` tells the 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -41,22 +40,6 @@ def player_names() -> str:
     """``mpv, ffplay or aplay``: for messages."""
     names = [name for name, _ in PLAYERS]
     return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-async def start_player(command: Sequence[str], path: Path) -> asyncio.subprocess.Process:
-    """Start ``command path`` detached from the terminal (no stdin/stdout/stderr), without
-    the SK's variables in its environment."""
-    from ccfs_tui.core.child_env import child_environment
-
-    return await asyncio.create_subprocess_exec(
-        *command,
-        str(path),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        start_new_session=True,
-        env=child_environment(),
-    )
 
 
 STOP_WAIT = 1.0
