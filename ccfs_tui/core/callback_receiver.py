@@ -45,6 +45,7 @@ from ccfs_tui.core.errors import ConfigError
 from ccfs_tui.core.sanitize import visible
 from ccfs_tui.core.secret import Secret
 from ccfs_tui.core.signing import VerificationError, verify_authorization
+from ccfs_tui.core.threaded_server import serve_in_thread, stop_serving
 
 MAX_BODY = 64 * 1024
 """The largest callback body read (a real one is under 300 bytes)."""
@@ -285,13 +286,7 @@ class CallbackReceiver:
                 "Set callback_listen (or --callback-listen / CCFS_CALLBACK_LISTEN) to a free "
                 "address:port of this machine that CC-FS can reach.",
             ) from None
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"ccfs-callback:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, f"ccfs-callback:{self.port}", 0.1)
         return self
 
     def stop(self) -> None:
@@ -299,10 +294,7 @@ class CallbackReceiver:
         server, self._server = self._server, None
         if server is None:
             return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(server, self._thread)
 
     def __enter__(self) -> CallbackReceiver:
         return self.start()

@@ -45,6 +45,7 @@ from ccfs_tui.core.audio.waveform import format_duration
 from ccfs_tui.core.errors import CcfsError
 from ccfs_tui.core.sanitize import visible
 from ccfs_tui.core.ssh_hint import ssh_forward_line, url_host
+from ccfs_tui.core.threaded_server import serve_in_thread, stop_serving
 
 if TYPE_CHECKING:
     from ccfs_tui.core.recording import Recording
@@ -376,13 +377,7 @@ class ListenServer:
                 "Pick another listen_port (or --port 0 for a free one) or a listen_bind "
                 "address of this machine (default 127.0.0.1).",
             ) from None
-        self._thread = threading.Thread(
-            target=self._http.serve_forever,
-            kwargs={"poll_interval": 0.2},
-            name="ccfs-listen",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._http, "ccfs-listen", 0.2)
         return self
 
     def stop(self) -> None:
@@ -390,10 +385,7 @@ class ListenServer:
         http, self._http = self._http, None
         if http is None:
             return
-        http.shutdown()
-        http.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(http, self._thread)
         with self._lock:
             self._entries.clear()
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from ccfs_tui.core.clock import Clock, utc_now
 from ccfs_tui.core.secret import Secret
+from ccfs_tui.core.threaded_server import serve_in_thread, stop_serving
 from ccfs_tui.core.tokens import TOKEN_LIFETIME
 from ccfs_tui.emulator.bills import Bills
 from ccfs_tui.emulator.callbacks import Callbacks
@@ -140,13 +141,7 @@ class Emulator:
             self.ca_bundle = pair.cert
         self.state.stopping.clear()
         self._server = _Server((self.host, self._requested_port), self.state, context)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"ccfs-emulator:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, f"ccfs-emulator:{self.port}", 0.05)
         return self
 
     def stop(self) -> None:
@@ -155,17 +150,17 @@ class Emulator:
         if server is None:
             return
         self.state.stopping.set()
-        server.shutdown()
-        server.server_close()
-        for connection in self.state.connections.snapshot():
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        stop_serving(server, self._thread, self._drop_connections)
         if self._own_cert_dir is not None:
             shutil.rmtree(self._own_cert_dir, ignore_errors=True)
             self._own_cert_dir = None
             self.ca_bundle = None
+
+    def _drop_connections(self) -> None:
+        """Connections still open (a client holding a keep-alive) are shut down."""
+        for connection in self.state.connections.snapshot():
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> Emulator:
         return self.start()
