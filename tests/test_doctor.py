@@ -181,6 +181,23 @@ def test_a_clock_an_hour_off_fails_and_no_signature_is_risked(emulator) -> None:
     assert _signed_requests(emulator) == []
 
 
+def test_a_server_whose_own_clock_is_off_is_seen_from_its_date_header(
+    emulator_recordings: list,
+) -> None:
+    """The emulator's Date header follows its own clock: a CC-FS an hour behind is seen
+    as such by a machine whose clock is right."""
+    from conftest import _start_emulator
+
+    behind = _start_emulator(emulator_recordings, clock=FakeClock(utc_now() - timedelta(hours=1)))
+    try:
+        results = _run_core(behind, utc_now)
+    finally:
+        behind.stop()
+    assert results["clock"].status is Status.FAIL
+    assert results["clock"].text.startswith("the server's clock is 1 h behind this machine's")
+    assert _signed_requests(behind) == []
+
+
 def test_a_clock_minutes_off_warns_and_the_signature_still_goes(emulator) -> None:
     results = _run_core(emulator, FakeClock(utc_now() + timedelta(minutes=5)))
     assert results["clock"].status is Status.WARN

@@ -135,6 +135,13 @@ class Handler(BaseHTTPRequestHandler):
         """The state of the emulator this handler serves."""
         return self.server.state  # type: ignore[attr-defined,no-any-return]
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header from the emulator's own clock (a ``FakeClock`` set ahead
+        makes a server whose clock is off, as ``ccfs-tui doctor`` sees it)."""
+        if timestamp is None:
+            timestamp = self.state.clock().timestamp()
+        return super().date_time_string(timestamp)
+
     def log_message(self, format: str, *args: Any) -> None:
         self.state.log(f"{self.client_address[0]} {format % args}")
 
