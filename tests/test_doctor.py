@@ -181,14 +181,13 @@ def test_a_clock_an_hour_off_fails_and_no_signature_is_risked(emulator) -> None:
     assert _signed_requests(emulator) == []
 
 
-def test_a_server_whose_own_clock_is_off_is_seen_from_its_date_header(
-    emulator_recordings: list,
-) -> None:
+def test_a_server_whose_own_clock_is_off_is_seen_from_its_date_header(emulator) -> None:
     """The emulator's Date header follows its own clock: a CC-FS an hour behind is seen
     as such by a machine whose clock is right."""
-    from conftest import _start_emulator
+    from ccfs_tui.emulator import Emulator
 
-    behind = _start_emulator(emulator_recordings, clock=FakeClock(utc_now() - timedelta(hours=1)))
+    hour_behind = FakeClock(utc_now() - timedelta(hours=1))
+    behind = Emulator(credentials=dict(emulator.credentials), clock=hour_behind).start()
     try:
         results = _run_core(behind, utc_now)
     finally:
