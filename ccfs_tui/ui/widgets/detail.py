@@ -82,10 +82,8 @@ class DetailPane(VerticalScroll):
         self.download: DownloadState | None = None
         self.loose: LooseCall | None = None
         """A call fetched by its id, shown instead of a recording (no index row)."""
-        self.listen_url = ""
-        """The listening server's URL of the recording shown ("": not served)."""
         self.listen_urls: tuple[str, ...] = ()
-        """Every URL shown: one per recording of a call fetched by its id."""
+        """Every listening URL shown: one per recording of a call fetched by its id."""
         self.ssh_line = ""
 
     def compose(self) -> ComposeResult:
@@ -197,6 +195,11 @@ class DetailPane(VerticalScroll):
         waveform is computed in the background and drawn as wide as the pane."""
         self.query_one(WaveformView).show_audio(path)
 
+    @property
+    def listen_url(self) -> str:
+        """The listening server's URL of the recording shown ("": not served)."""
+        return self.listen_urls[0] if self.listen_urls else ""
+
     def set_listen(self, url: str, ssh_line: str = "") -> None:
         """The listening server's URL of the recording shown ("": not served) and the
         ``ssh -L`` line that brings the server to the laptop."""
@@ -209,7 +212,6 @@ class DetailPane(VerticalScroll):
         if (urls, ssh_line) == (self.listen_urls, self.ssh_line):
             return
         self.listen_urls, self.ssh_line = urls, ssh_line
-        self.listen_url = urls[0] if urls else ""
         widget = self.query_one("#listen", Static)
         widget.display = bool(urls)
         if not urls:
