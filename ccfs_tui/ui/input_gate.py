@@ -188,15 +188,7 @@ class InputGate:
     async def _run(self) -> None:
         batch = self._batch
         try:
-            while self._pending or (batch is not None and batch.since is not None):
-                if not self._pending:
-                    # the burst's last key is through; what it sets off (its search starts
-                    # on another thread) goes first, then the one frame (unless more keys
-                    # came meanwhile: they join the burst)
-                    await self._settle()
-                    if not self._pending:
-                        break
-                    continue
+            while self._pending:
                 await self._settle()
                 event = self._pending.popleft()
                 if batch is not None and self._pending:
@@ -206,6 +198,11 @@ class InputGate:
                     await self._route(event)
                 finally:
                     self._routing = None
+                if not self._pending and batch is not None and batch.since is not None:
+                    # the burst's last key is through; what it sets off (its search starts
+                    # on another thread) goes first, then the one frame (keys typed
+                    # meanwhile join the burst)
+                    await self._settle()
         finally:
             if batch is not None:
                 batch.stop()
