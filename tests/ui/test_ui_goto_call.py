@@ -84,6 +84,12 @@ def loose(app: Any) -> Any:
     return app.main_screen.loose
 
 
+async def until_fetched(pilot: Any) -> None:
+    """Wait until the call gone to is fetched and shown (its state "ready")."""
+    app = pilot.app
+    await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+
+
 def detail_text(app: Any) -> str:
     return str(app.main_screen.detail.query_one("#loose").render())
 
@@ -145,7 +151,7 @@ async def test_a_call_not_in_the_index_is_fetched_and_d_saves_it(
         await select_first_recording(pilot)
         kept = app.main_screen.selected_row
         await go_to(pilot, call_id)
-        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        await until_fetched(pilot)
         assert f"Call {call_id}" in detail_text(app) and "not in the loaded index" in detail_text(
             app
         )
@@ -178,7 +184,7 @@ async def test_a_call_of_several_recordings_is_fetched_whole(
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await go_to(pilot, call_id)
-        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        await until_fetched(pilot)
         assert len(loose(app).files) == 2
         assert "2 recordings" in detail_text(app) and "Play 1st" in detail_text(app)
         await pilot.press("d")
@@ -247,7 +253,7 @@ async def test_the_sk_is_asked_for_then_the_call_is_fetched(
         await go_to(pilot, call_id)
         await wait_for(pilot, lambda: isinstance(app.screen, SecretPromptScreen))
         await pilot.press(*SK, "enter")
-        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        await until_fetched(pilot)
         assert "1 recording" in detail_text(app)
 
 
@@ -277,7 +283,7 @@ async def test_l_serves_a_call_not_in_the_index_to_the_browser(
     async with app.run_test(size=(120, 40)) as pilot:
         await select_first_recording(pilot)
         await go_to(pilot, call_id)
-        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        await until_fetched(pilot)
         assert app.main_screen.can_act("listen")
         (url,) = await listened(pilot, 1)
         page = await get(url)
@@ -302,7 +308,7 @@ async def test_l_serves_each_recording_of_a_call_not_in_the_index(
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await go_to(pilot, call_id)
-        await wait_for(pilot, lambda: loose(app) is not None and loose(app).state == "ready")
+        await until_fetched(pilot)
         urls = await listened(pilot, 2)
         assert len(set(urls)) == 2
         bodies = []
